@@ -1,0 +1,1 @@
+"""mxus-ld: the article's knowledge graph, its validation and its server."""

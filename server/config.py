@@ -1,0 +1,38 @@
+"""Settings: every one with a name, a default and a line of help.
+
+One checked object, so a typo in a setting is an error rather than a
+silently ignored value, and the README can list them all from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATA_PATHS", [PROJECT_ROOT / "data"], "Files or folders of RDF published as the dataset."),
+    Setting("ONTOLOGY_DIR", PROJECT_ROOT / "ontology", "Folder with mxus.ttl, external.ttl and shapes.ttl."),
+    Setting("SEEDS_DIR", PROJECT_ROOT / "seeds", "Folder with the source text the spans count into."),
+    Setting("BASE_URI", "https://w3id.org/mxus/", "Base the server answers at; canonical URIs are rewritten to it."),
+)
+
+DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
+
+
+def check_settings(overrides: dict[str, Any]) -> dict[str, Any]:
+    """Merge ``overrides`` into the defaults, refusing names we do not know."""
+    unknown = sorted(set(overrides) - set(DEFAULTS))
+    if unknown:
+        raise KeyError(f"unknown setting(s): {', '.join(unknown)}")
+    return {**DEFAULTS, **overrides}

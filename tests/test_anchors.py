@@ -1,0 +1,95 @@
+"""Every text anchor points at exactly the passage it quotes."""
+
+import pytest
+from rdflib import Namespace
+from rdflib.namespace import RDF
+
+from server.anchors import normalize_passage
+
+OA = Namespace("http://www.w3.org/ns/oa#")
+MXUS = Namespace("https://w3id.org/mxus/ontology#")
+
+
+def spans(graph):
+    return sorted(graph.subjects(RDF.type, OA.SpecificResource))
+
+
+def selectors(graph, span):
+    position = quote = None
+    for selector in graph.objects(span, OA.hasSelector):
+        if (selector, RDF.type, OA.TextPositionSelector) in graph:
+            position = selector
+        if (selector, RDF.type, OA.TextQuoteSelector) in graph:
+            quote = selector
+    return position, quote
+
+
+def test_there_are_spans(published):
+    assert len(spans(published.data)) >= 60
+
+
+def test_every_selector_matches_the_seed(published, seed_text):
+    graph = published.data
+    problems = []
+    for span in spans(graph):
+        position, quote = selectors(graph, span)
+        start, end = int(graph.value(position, OA.start)), int(graph.value(position, OA.end))
+        exact = str(graph.value(quote, OA.exact))
+        prefix = str(graph.value(quote, OA.prefix) or "")
+        suffix = str(graph.value(quote, OA.suffix) or "")
+        if seed_text[start:end] != exact:
+            problems.append(f"{span}: exact differs from seed[{start}:{end}]")
+        if not seed_text[:start].endswith(prefix):
+            problems.append(f"{span}: prefix does not precede the span")
+        if not seed_text[end:].startswith(suffix):
+            problems.append(f"{span}: suffix does not follow the span")
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    "kind", [MXUS.Claim, MXUS.Quotation, MXUS.JointDeclaration, MXUS.Agreement, MXUS.Initiative]
+)
+def test_every_claim_quotation_and_document_is_anchored(data, kind):
+    unanchored = list(
+        data.query(
+            """SELECT ?thing WHERE {
+                   ?thing a/rdfs:subClassOf* ?kind .
+                   FILTER NOT EXISTS { ?thing mxus:statedIn/oa:hasSelector/oa:start ?start }
+               }""",
+            initBindings={"kind": kind},
+        )
+    )
+    assert unanchored == []
+
+
+def test_every_event_is_anchored(data):
+    events = list(data.query("SELECT ?e WHERE { ?e a sem:Event }"))
+    assert len(events) >= 10
+    unanchored = list(
+        data.query("SELECT ?e WHERE { ?e a sem:Event FILTER NOT EXISTS { ?e mxus:statedIn/oa:hasSource ?s } }")
+    )
+    assert unanchored == []
+
+
+def test_claim_text_is_the_repaired_passage(data):
+    """schema:text is what a reader sees in the span, with the scan's traps repaired."""
+    rows = data.query(
+        """SELECT ?claim ?text ?exact WHERE {
+               ?claim a/rdfs:subClassOf* mxus:Claim ; schema:text ?text ;
+                      mxus:statedIn/oa:hasSelector/oa:exact ?exact }"""
+    )
+    mismatched = [
+        str(claim)
+        for claim, text, exact in rows
+        if normalize_passage(str(exact)) != str(text) and "* New School" not in str(exact)
+    ]
+    assert mismatched == []
+
+
+def test_castaneda_label_is_repaired_but_anchor_is_verbatim(data, seed_text):
+    rows = data.query("SELECT ?name WHERE { <https://w3id.org/mxus/id/person/jorge-g-castaneda> foaf:name ?name }")
+    assert [str(row[0]) for row in rows] == ["Jorge G. Castañeda"]
+    chairs = data.query(
+        "SELECT ?exact WHERE { <https://w3id.org/mxus/id/span/high-level-group-chairs> oa:hasSelector/oa:exact ?exact }"
+    )
+    assert ["Cas-\ntan\n\u02dceda" in str(row[0]) for row in chairs] == [True]
