@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/mxus validate
+	$(BIN)/mxus serve
 
 validate: $(STAMP)
 	$(BIN)/mxus validate

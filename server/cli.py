@@ -48,6 +48,15 @@ def main(argv: list[str] | None = None) -> int:
     anchor.add_argument("--seed", type=Path, help="the source text (default: the one in seeds/)")
     anchor.set_defaults(handler=run_anchor)
 
+    serve = commands.add_parser("serve", help="serve the dataset: SPARQL endpoint, URIs, pages")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument(
+        "--base-uri",
+        help="base URI the server answers at (default: http://HOST:PORT/); canonical URIs are rewritten to it",
+    )
+    serve.set_defaults(handler=run_serve)
+
     args = parser.parse_args(argv)
     return args.handler(args)
 
@@ -108,6 +117,19 @@ def _render(outcomes, fmt: str) -> str:
         report_as_text(report, label) if report else f"{label}: unreadable: {error}"
         for label, report, error in outcomes
     )
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import logging
+
+    from . import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    base = args.base_uri or f"http://{args.host}:{args.port}/"
+    app = create_app({"BASE_URI": base})
+    print(f"mxus-ld serving at {base} (SPARQL endpoint: {base}sparql)", flush=True)
+    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    return EXIT_CONFORMS
 
 
 def run_anchor(args: argparse.Namespace) -> int:

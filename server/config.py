@@ -25,6 +25,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ONTOLOGY_DIR", PROJECT_ROOT / "ontology", "Folder with mxus.ttl, external.ttl and shapes.ttl."),
     Setting("SEEDS_DIR", PROJECT_ROOT / "seeds", "Folder with the source text the spans count into."),
     Setting("BASE_URI", "https://w3id.org/mxus/", "Base the server answers at; canonical URIs are rewritten to it."),
+    Setting("QUERY_TIMEOUT", 10.0, "Seconds a SPARQL query may run before its worker is stopped."),
+    Setting("QUERY_WORKERS", 2, "Worker processes executing SPARQL queries."),
+    Setting("WORKER_MEMORY_MB", 2048, "Address-space limit of each query worker, in MiB."),
+    Setting("MAX_QUERY_BYTES", 100_000, "Largest accepted SPARQL query text, in bytes (413 beyond)."),
+    Setting("MAX_RESULT_BYTES", 50_000_000, "Largest serialized query result, in bytes."),
+    Setting("MAX_BODY_BYTES", 5_000_000, "Largest accepted request body, in bytes (413 beyond)."),
 )
 
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}

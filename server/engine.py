@@ -1,0 +1,152 @@
+"""Query execution in a pool of worker processes.
+
+pyoxigraph cannot cancel a running query and a Python signal is handled
+only after it returns, so each query runs in a separate process that the
+server can kill: past the time limit the worker is killed (its CPU freed at
+once) and replaced, and a worker that runs out of its memory limit dies
+alone instead of taking the server down. Other requests keep being served
+by the other workers meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import socket
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+log = logging.getLogger(__name__)
+
+
+class QueryFailed(Exception):
+    """A query the engine could not answer; ``status`` is the HTTP status to give."""
+
+    status = 500
+
+
+class QuerySyntaxError(QueryFailed):
+    status = 400
+
+
+class QueryTimeout(QueryFailed):
+    status = 503
+
+
+class QueryTooLarge(QueryFailed):
+    status = 507  # the result, not the request, is too large
+
+
+class EngineBusy(QueryFailed):
+    status = 503
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    text: str
+    media_type: str  # of the answer: a results format or an RDF format
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...] | None
+
+
+class _Worker:
+    """A query worker: ``python -m server.query_worker FD`` over a socket pair.
+
+    A plain subprocess, not multiprocessing's spawn, so that starting a
+    worker never re-imports the caller's main module.
+    """
+
+    def __init__(self, nquads: bytes, memory_limit: int, max_result_bytes: int):
+        ours, theirs = socket.socketpair()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "server.query_worker", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self.connection = Connection(ours.detach())
+        self.connection.send((nquads, memory_limit, max_result_bytes))
+
+    def wait_ready(self, timeout: float) -> bool:
+        try:
+            return self.connection.poll(timeout) and self.connection.recv()[0] == "ready"
+        except (EOFError, OSError):
+            return False
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(5)
+        self.connection.close()
+
+
+class QueryPool:
+    def __init__(self, nquads: bytes, workers: int, timeout: float, memory_limit_mb: int, max_result_bytes: int):
+        self._nquads = nquads
+        self._timeout = timeout
+        self._memory_limit = memory_limit_mb * 1024 * 1024
+        self._max_result_bytes = max_result_bytes
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._closed = False
+        started = [self._start_worker() for _ in range(max(1, workers))]
+        for worker in started:
+            if not worker.wait_ready(120):
+                raise RuntimeError("a query worker failed to start")
+            self._idle.put(worker)
+
+    def _start_worker(self) -> _Worker:
+        return _Worker(self._nquads, self._memory_limit, self._max_result_bytes)
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+
+        def start() -> None:
+            fresh = self._start_worker()
+            if fresh.wait_ready(120) and not self._closed:
+                self._idle.put(fresh)
+            else:
+                fresh.kill()
+
+        threading.Thread(target=start, daemon=True).start()
+
+    def run(self, request: QueryRequest) -> bytes:
+        try:
+            worker = self._idle.get(timeout=self._timeout)
+        except queue.Empty:
+            raise EngineBusy("all query workers are busy; try again shortly") from None
+        try:
+            worker.connection.send(request)
+            if not worker.connection.poll(self._timeout):
+                self._replace(worker)
+                worker = None
+                raise QueryTimeout(f"the query was stopped after the time limit of {self._timeout:g} s")
+            status, payload = worker.connection.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            if worker is not None:
+                self._replace(worker)
+                worker = None
+            raise QueryFailed(
+                f"the query was stopped: its worker exceeded the memory limit of {self._memory_limit // 2**20} MB"
+            ) from None
+        finally:
+            if worker is not None:
+                self._idle.put(worker)
+        if status == "ok":
+            return payload
+        if status == "syntax":
+            raise QuerySyntaxError(payload)
+        if status == "too-large":
+            raise QueryTooLarge(
+                f"the result ({payload} bytes) exceeds the limit of {self._max_result_bytes} bytes; add a LIMIT"
+            )
+        raise QueryFailed(payload)
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                self._idle.get_nowait().kill()
+            except queue.Empty:
+                return

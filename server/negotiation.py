@@ -1,0 +1,76 @@
+"""Content negotiation: which media type to answer with, in one place.
+
+Accept q-values are honoured (Werkzeug's best_match); an explicit format
+(``?format=`` or a file extension) beats the Accept header; when nothing
+offered is acceptable the caller answers 406.
+"""
+
+from __future__ import annotations
+
+from werkzeug.datastructures import MIMEAccept
+
+RESULT_TYPES = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+)
+GRAPH_TYPES = (
+    "text/turtle",
+    "application/ld+json",
+    "application/n-triples",
+    "application/rdf+xml",
+    "application/n-quads",
+    "application/trig",
+)
+HTML = "text/html"
+
+FORMAT_NAMES = {
+    "json": "application/sparql-results+json",
+    "srj": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "srx": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "ttl": "text/turtle",
+    "turtle": "text/turtle",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "nt": "application/n-triples",
+    "ntriples": "application/n-triples",
+    "rdf": "application/rdf+xml",
+    "rdfxml": "application/rdf+xml",
+    "nq": "application/n-quads",
+    "trig": "application/trig",
+    "html": HTML,
+}
+EXTENSIONS = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "application/n-triples", ".rdf": "application/rdf+xml"}
+EXTENSION_FOR = {media_type: ext for ext, media_type in EXTENSIONS.items()}
+
+# Browsers and curl send */*; what they get by default comes first.
+CHARSET_TYPES = {"text/turtle", "text/csv", "text/tab-separated-values", "application/n-triples", "text/html"}
+
+
+class NotAcceptable(Exception):
+    def __init__(self, offered: tuple[str, ...]):
+        super().__init__("none of the offered media types is acceptable: " + ", ".join(offered))
+        self.offered = offered
+
+
+def negotiate_media_type(accept: MIMEAccept, offered: tuple[str, ...], explicit: str | None = None) -> str:
+    """The media type to answer with; raises NotAcceptable (406) or ValueError (bad ``explicit``)."""
+    if explicit:
+        media_type = FORMAT_NAMES.get(explicit.lower(), explicit.lower())
+        if media_type not in offered:
+            raise ValueError(f"format {explicit!r} is not available here (available: {', '.join(offered)})")
+        return media_type
+    if not accept:  # no Accept header at all: the first offer
+        return offered[0]
+    best = accept.best_match(offered)
+    if best is None:
+        raise NotAcceptable(offered)
+    return best
+
+
+def content_type(media_type: str) -> str:
+    return f"{media_type}; charset=utf-8" if media_type in CHARSET_TYPES else media_type

@@ -1,0 +1,57 @@
+"""The query worker process: loads the store once, then answers queries.
+
+Started by ``server.engine.QueryPool`` as ``python -m server.query_worker FD``;
+it talks over the socket FD and is killed when a query runs too long.
+"""
+
+from __future__ import annotations
+
+import sys
+from multiprocessing.connection import Connection
+
+from server.engine import QueryRequest
+
+
+def serve(connection: Connection) -> None:
+    """Runs in the worker process: load the store once, then answer queries."""
+    import resource
+
+    import pyoxigraph as ox
+
+    nquads, memory_limit_bytes, max_result_bytes = connection.recv()
+    if memory_limit_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
+    store = ox.Store()
+    store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+    connection.send(("ready", None))
+    while True:
+        try:
+            request: QueryRequest = connection.recv()
+        except EOFError:
+            return
+        try:
+            result = store.query(
+                request.text,
+                default_graph=[ox.NamedNode(g) for g in request.default_graphs],
+                named_graphs=None
+                if request.named_graphs is None
+                else [ox.NamedNode(g) for g in request.named_graphs],
+            )
+            if isinstance(result, ox.QueryTriples):
+                body = ox.serialize(result, format=ox.RdfFormat.from_media_type(request.media_type))
+            else:
+                body = result.serialize(format=ox.QueryResultsFormat.from_media_type(request.media_type))
+            if len(body) > max_result_bytes:
+                connection.send(("too-large", len(body)))
+            else:
+                connection.send(("ok", body))
+        except SyntaxError as exc:
+            connection.send(("syntax", str(exc)))
+        except MemoryError:
+            connection.send(("error", "the query exceeded the memory limit"))
+        except Exception as exc:  # engine errors become a clear 500, the worker lives on
+            connection.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+if __name__ == "__main__":
+    serve(Connection(int(sys.argv[1])))
