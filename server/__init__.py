@@ -30,10 +30,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["mxus.published"] = published
     app.extensions["mxus.store"] = store
     app.extensions["mxus.rewriter"] = Rewriter(settings["BASE_URI"])
+    app.extensions["mxus.version"] = store.version
 
-    from . import http, pages, sparql
+    from . import http, pages, resources, sparql, void
 
     http.install(app)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(resources.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(void.bp)
     return app

@@ -7,6 +7,8 @@ go through the same ``query`` path.
 
 from __future__ import annotations
 
+import hashlib
+
 from rdflib import Dataset, Graph, URIRef
 
 from .dataset import PublishedGraphs
@@ -34,8 +36,11 @@ class EmbeddedStore:
     def __init__(self, published: PublishedGraphs, settings: dict):
         self.graph_names = (DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH)
         self.triple_count = len(published.data) + len(published.ontology) + len(published.shapes)
+        nquads = published_nquads(published)
+        # Changes exactly when the published triples change: the base of every ETag.
+        self.version = hashlib.sha256(b"\n".join(sorted(nquads.splitlines()))).hexdigest()[:16]
         self._pool = QueryPool(
-            published_nquads(published),
+            nquads,
             workers=settings["QUERY_WORKERS"],
             timeout=settings["QUERY_TIMEOUT"],
             memory_limit_mb=settings["WORKER_MEMORY_MB"],

@@ -1,0 +1,125 @@
+"""Dereferenceable URIs (Cool URIs for the Semantic Web, 303 style).
+
+/id/{type}/{slug} names a thing, so it answers 303 See Other: to
+/page/{type}/{slug} for browsers, to /data/{type}/{slug} for RDF clients.
+/data/... is the RDF description, by Accept or by extension.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, Response, current_app, redirect, request
+from rdflib import Graph, URIRef
+
+from .http import ApiError
+from .namespaces import bind_prefixes
+from .negotiation import EXTENSIONS, HTML, NotAcceptable, content_type, negotiate_media_type
+from .uris import is_valid_thing_path, thing_uri
+
+bp = Blueprint("resources", __name__)
+
+DESCRIPTION_TYPES = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
+RDFLIB_NAMES = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+}
+
+DESCRIBE_QUERY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+CONSTRUCT {
+  ?r ?p ?o . ?o ?p1 ?o1 . ?o1 ?p2 ?o2 . ?o2 ?p3 ?o3 . ?o rdfs:label ?olabel .
+  ?in ?pin ?r . ?in rdfs:label ?inlabel .
+} WHERE {
+  VALUES ?r { <%s> }
+  {
+    ?r ?p ?o .
+    OPTIONAL { FILTER (isBlank(?o)) ?o ?p1 ?o1 .
+      OPTIONAL { FILTER (isBlank(?o1)) ?o1 ?p2 ?o2 .
+        OPTIONAL { FILTER (isBlank(?o2)) ?o2 ?p3 ?o3 } } }
+    OPTIONAL { FILTER (isIRI(?o)) ?o rdfs:label ?olabel }
+  } UNION {
+    ?in ?pin ?r . OPTIONAL { ?in rdfs:label ?inlabel }
+  }
+}
+"""
+
+
+def describe_resource(iri: str) -> Graph:
+    """All triples about ``iri`` (blank nodes closed), its neighbours' labels, its incoming links."""
+    if "<" in iri or ">" in iri or " " in iri:
+        raise ValueError(f"not an IRI: {iri!r}")
+    store = current_app.extensions["mxus.store"]
+    return bind_prefixes(store.construct(DESCRIBE_QUERY % iri))
+
+
+def dataset_version() -> str:
+    return current_app.extensions["mxus.version"]
+
+
+def etag_for(*parts: str) -> str:
+    return hashlib.sha256("\x00".join((dataset_version(), *parts)).encode()).hexdigest()[:32]
+
+
+def serialize_graph(graph: Graph, media_type: str) -> bytes:
+    rewriter = current_app.extensions["mxus.rewriter"]
+    return rewriter.outgoing(graph.serialize(format=RDFLIB_NAMES[media_type], encoding="utf-8"))
+
+
+def alternates_header(kind: str, slug: str) -> str:
+    base = f"/data/{kind}/{slug}"
+    links = [f'<{base}{ext}>; rel="alternate"; type="{media}"' for ext, media in EXTENSIONS.items()]
+    links.append(f'</page/{kind}/{slug}>; rel="alternate"; type="text/html"')
+    return ", ".join(links)
+
+
+@bp.route("/id/<kind>/<slug>", methods=["GET", "HEAD"])
+def thing(kind: str, slug: str):
+    if not is_valid_thing_path(kind, slug):
+        raise ApiError(404, f"no resource /id/{kind}/{slug}: identifiers are /id/{{type}}/{{slug}} in lowercase")
+    try:
+        media_type = negotiate_media_type(request.accept_mimetypes, (HTML, *DESCRIPTION_TYPES))
+    except NotAcceptable as exc:
+        raise ApiError(406, str(exc)) from None
+    target = f"/page/{kind}/{slug}" if media_type == HTML else f"/data/{kind}/{slug}"
+    response = redirect(target, code=303)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.route("/data/<kind>/<path:slug>", methods=["GET", "HEAD"])
+def data(kind: str, slug: str):
+    explicit = None
+    for extension, media in EXTENSIONS.items():
+        if slug.endswith(extension):
+            slug, explicit = slug[: -len(extension)], media
+            break
+    if not is_valid_thing_path(kind, slug):
+        raise ApiError(404, f"no resource /data/{kind}/{slug}")
+    try:
+        media_type = explicit or negotiate_media_type(
+            request.accept_mimetypes, DESCRIPTION_TYPES, request.args.get("format")
+        )
+    except NotAcceptable as exc:
+        raise ApiError(406, str(exc)) from None
+    except ValueError as exc:
+        raise ApiError(400, str(exc)) from None
+    etag = etag_for("data", kind, slug, media_type)
+    if request.if_none_match.contains(etag):
+        return _with_headers(Response(status=304), etag, kind, slug)
+    graph = describe_resource(thing_uri(kind, slug))
+    if (URIRef(thing_uri(kind, slug)), None, None) not in graph:
+        raise ApiError(404, f"no resource /id/{kind}/{slug} in this dataset")
+    response = Response(serialize_graph(graph, media_type), 200, content_type=content_type(media_type))
+    return _with_headers(response, etag, kind, slug)
+
+
+def _with_headers(response: Response, etag: str, kind: str, slug: str) -> Response:
+    response.set_etag(etag)
+    response.headers["Vary"] = "Accept"
+    response.headers["Link"] = alternates_header(kind, slug)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
