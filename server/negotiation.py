@@ -14,7 +14,11 @@ RESULT_TYPES = (
     "application/sparql-results+xml",
     "text/csv",
     "text/tab-separated-values",
+    "application/json",  # what many HTTP clients ask for: answered as SPARQL JSON results
+    "application/xml",
 )
+# Generic types answered with the specific format they stand for.
+SPECIFIC = {"application/json": "application/sparql-results+json", "application/xml": "application/sparql-results+xml"}
 GRAPH_TYPES = (
     "text/turtle",
     "application/ld+json",
@@ -68,8 +72,8 @@ def negotiate_media_type(accept: MIMEAccept, offered: tuple[str, ...], explicit:
         return offered[0]
     best = accept.best_match(offered)
     if best is None:
-        raise NotAcceptable(offered)
-    return best
+        raise NotAcceptable(tuple(t for t in offered if t not in SPECIFIC))
+    return SPECIFIC.get(best, best)
 
 
 def content_type(media_type: str) -> str:

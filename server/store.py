@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph
 
 from .dataset import PublishedGraphs
 from .engine import QueryPool, QueryRequest
@@ -24,12 +24,15 @@ DEFAULT_GRAPHS = (DATA_GRAPH, ONTOLOGY_GRAPH)
 
 
 def published_nquads(published: PublishedGraphs) -> bytes:
-    dataset = Dataset()
+    """The published graphs as N-Quads, each in its named graph."""
+    lines: list[bytes] = []
     for name, graph in ((DATA_GRAPH, published.data), (ONTOLOGY_GRAPH, published.ontology), (SHAPES_GRAPH, published.shapes)):
-        target = dataset.graph(URIRef(name))
-        for triple in graph:
-            target.add(triple)
-    return dataset.serialize(format="nquads", encoding="utf-8")
+        suffix = f" <{name}> .".encode()
+        for line in graph.serialize(format="nt", encoding="utf-8").splitlines():
+            line = line.rstrip()
+            if line.endswith(b"."):
+                lines.append(line[:-1].rstrip() + suffix)
+    return b"\n".join(lines) + b"\n"
 
 
 class EmbeddedStore:

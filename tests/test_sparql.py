@@ -1,0 +1,208 @@
+"""The SPARQL 1.1 Protocol endpoint, through the Flask test client."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL
+
+from server import create_app
+
+BASE = "http://localhost/"
+POWELL = URIRef(BASE + "id/person/colin-powell")
+CHAIRS_QUERY = """
+PREFIX org: <http://www.w3.org/ns/org#>
+SELECT ?person WHERE {
+  ?m org:organization <https://w3id.org/mxus/id/organisation/high-level-group-on-migration> ;
+     org:role <https://w3id.org/mxus/id/role/chair> ; org:member ?person .
+} ORDER BY ?person"""
+EXPECTED_CHAIRS = [
+    BASE + "id/person/colin-powell",
+    BASE + "id/person/john-ashcroft",
+    BASE + "id/person/jorge-g-castaneda",
+    BASE + "id/person/santiago-creel",
+]
+
+
+@pytest.fixture(scope="module")
+def app():
+    app = create_app({"BASE_URI": BASE, "MAX_QUERY_BYTES": 2000})
+    yield app
+    app.extensions["mxus.store"].close()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def select_json(client, query, **kwargs):
+    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"}, **kwargs)
+    assert response.status_code == 200, response.data
+    return json.loads(response.data)
+
+
+def test_select_by_get_in_json(client):
+    rows = select_json(client, CHAIRS_QUERY)["results"]["bindings"]
+    assert sorted(row["person"]["value"] for row in rows) == EXPECTED_CHAIRS
+
+
+@pytest.mark.parametrize(
+    "media_type",
+    ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"],
+)
+def test_select_results_in_every_format(client, media_type):
+    response = client.get("/sparql", query_string={"query": CHAIRS_QUERY}, headers={"Accept": media_type})
+    assert response.status_code == 200
+    assert response.mimetype == media_type
+    assert response.headers["Vary"] == "Accept"
+    body = response.data.decode()
+    if media_type.endswith("json"):
+        people = [b["person"]["value"] for b in json.loads(body)["results"]["bindings"]]
+    elif media_type.endswith("xml"):
+        ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+        people = [u.text for u in ET.fromstring(body).iterfind(".//r:uri", ns)]
+    elif media_type == "text/csv":
+        people = [row["person"] for row in csv.DictReader(io.StringIO(body))]
+    else:
+        people = [line.strip("<>") for line in body.splitlines()[1:]]
+    assert sorted(people) == EXPECTED_CHAIRS
+
+
+def test_query_by_form_post_and_direct_post(client):
+    form = client.post("/sparql", data={"query": "ASK { ?s a <http://xmlns.com/foaf/0.1/Person> }"}, headers={"Accept": "application/sparql-results+json"})
+    assert json.loads(form.data) == {"head": {}, "boolean": True}
+    direct = client.post(
+        "/sparql",
+        data="ASK { <https://w3id.org/mxus/id/person/nobody> ?p ?o }",
+        content_type="application/sparql-query",
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert json.loads(direct.data)["boolean"] is False
+
+
+@pytest.mark.parametrize(
+    "media_type,rdflib_format",
+    [("text/turtle", "turtle"), ("application/ld+json", "json-ld"), ("application/n-triples", "nt"), ("application/rdf+xml", "xml")],
+)
+def test_construct_and_describe_in_every_graph_format(client, media_type, rdflib_format):
+    for query in (
+        "DESCRIBE <https://w3id.org/mxus/id/person/colin-powell>",
+        "CONSTRUCT { ?s <http://www.w3.org/2002/07/owl#sameAs> ?o } WHERE { ?s <http://www.w3.org/2002/07/owl#sameAs> ?o }",
+    ):
+        response = client.get("/sparql", query_string={"query": query}, headers={"Accept": media_type})
+        assert response.status_code == 200, response.data
+        assert response.mimetype == media_type
+        graph = Graph().parse(data=response.data.decode(), format=rdflib_format)
+        assert (POWELL, OWL.sameAs, URIRef("http://www.wikidata.org/entity/Q150851")) in graph
+
+
+def test_format_parameter_overrides_accept(client):
+    response = client.get("/sparql", query_string={"query": CHAIRS_QUERY, "format": "csv"}, headers={"Accept": "application/sparql-results+json"})
+    assert response.mimetype == "text/csv"
+
+
+def test_unacceptable_accept_is_406(client):
+    response = client.get("/sparql", query_string={"query": CHAIRS_QUERY}, headers={"Accept": "image/png"})
+    assert response.status_code == 406
+    assert b"sparql-results+json" in response.data
+
+
+def test_syntax_error_is_400_with_position(client):
+    response = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p }"})
+    assert response.status_code == 400
+    assert b"syntax error" in response.data and b"1:" in response.data
+    assert b"Traceback" not in response.data
+
+
+@pytest.mark.parametrize(
+    "request_kwargs",
+    [
+        {"method": "POST", "data": "INSERT DATA { <http://a> <http://b> <http://c> }", "content_type": "application/sparql-update"},
+        {"method": "POST", "data": {"update": "CLEAR ALL"}},
+        {"method": "GET", "query_string": {"query": "DROP GRAPH <https://w3id.org/mxus/graph/data>"}},
+        {"method": "GET", "query_string": {"query": "LOAD <http://example.org/x>"}},
+    ],
+    ids=["sparql-update-body", "update-form", "drop-in-query", "load-in-query"],
+)
+def test_updates_are_refused_and_data_unchanged(client, request_kwargs):
+    before = select_json(client, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    response = client.open("/sparql", **request_kwargs)
+    assert response.status_code == 403
+    assert b"read-only" in response.data
+    assert select_json(client, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == before
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        "select * { service silent <http://127.0.0.1:9/> { ?s ?p ?o } }",
+        "SELECT * FROM <http://127.0.0.1:9/remote.ttl> WHERE { ?s ?p ?o }",
+        "SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } }",
+    ],
+    ids=["service", "service-silent-lowercase", "remote-from", "file-from-named"],
+)
+def test_outbound_access_is_refused(client, query):
+    response = client.get("/sparql", query_string={"query": query})
+    assert response.status_code == 400
+    assert b"SERVICE" in response.data or b"not in this dataset" in response.data
+
+
+def test_graphs_of_the_dataset_can_be_named(client):
+    response = client.get(
+        "/sparql",
+        query_string={
+            "query": "SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://www.w3.org/ns/shacl#NodeShape> }",
+            "default-graph-uri": "https://w3id.org/mxus/graph/shapes",
+        },
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    count = int(json.loads(response.data)["results"]["bindings"][0]["n"]["value"])
+    assert count > 10
+    default = select_json(client, "SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://www.w3.org/ns/shacl#NodeShape> }")
+    assert default["results"]["bindings"][0]["n"]["value"] == "0"
+
+
+def test_oversize_query_is_413(client):
+    response = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } #" + "x" * 3000})
+    assert response.status_code == 413
+
+
+def test_local_uris_in_queries_are_mapped_to_canonical_ones(client):
+    rows = select_json(client, f"SELECT ?name WHERE {{ <{POWELL}> <http://xmlns.com/foaf/0.1/name> ?name }}")
+    assert [r["name"]["value"] for r in rows["results"]["bindings"]] == ["Colin Powell"]
+
+
+def test_service_description(client):
+    response = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.data.decode(), format="turtle")
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    service = URIRef(BASE + "sparql")
+    assert (service, URIRef(sd + "endpoint"), service) in graph
+    assert (service, URIRef(sd + "supportedLanguage"), URIRef(sd + "SPARQL11Query")) in graph
+    assert (service, URIRef(sd + "resultFormat"), URIRef("http://www.w3.org/ns/formats/SPARQL_Results_JSON")) in graph
+
+
+def test_cors_on_reads_and_preflight(client):
+    response = client.get("/sparql", query_string={"query": "ASK {}"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    preflight = client.options(
+        "/sparql", headers={"Origin": "http://example.org", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "Content-Type"}
+    )
+    assert preflight.status_code == 204
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
+
+
+def test_errors_are_json_for_clients_that_ask(client):
+    response = client.get("/sparql", query_string={"query": "SELECT"}, headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    error = json.loads(response.data)["error"]
+    assert error["status"] == 400 and "syntax" in error["message"]
