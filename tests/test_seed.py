@@ -2,7 +2,9 @@
 
 import hashlib
 
-from conftest import SEED
+from server.config import PROJECT_ROOT
+
+SEED = PROJECT_ROOT / "seeds" / "000_823eb89eef74c7a1.txt"
 
 SHA256 = "20074cfd666222b4be1b021bcafdf3c63e358bf4d05e60150d189841f6a0b981"
 
