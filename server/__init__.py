@@ -32,11 +32,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["mxus.rewriter"] = Rewriter(settings["BASE_URI"])
     app.extensions["mxus.version"] = store.version
 
-    from . import http, pages, resources, sparql, void
+    from . import http, ontology_docs, pages, resources, sparql, void
 
     http.install(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(ontology_docs.bp)
     app.register_blueprint(void.bp)
     return app
