@@ -55,6 +55,12 @@ def main(argv: list[str] | None = None) -> int:
         "--base-uri",
         help="base URI the server answers at (default: http://HOST:PORT/); canonical URIs are rewritten to it",
     )
+    serve.add_argument(
+        "--query-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="seconds a SPARQL query may run before it is stopped (default: the QUERY_TIMEOUT setting, 10)",
+    )
     serve.set_defaults(handler=run_serve)
 
     args = parser.parse_args(argv)
@@ -126,7 +132,10 @@ def run_serve(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     base = args.base_uri or f"http://{args.host}:{args.port}/"
-    app = create_app({"BASE_URI": base})
+    config = {"BASE_URI": base}
+    if args.query_timeout is not None:
+        config["QUERY_TIMEOUT"] = args.query_timeout
+    app = create_app(config)
     print(f"mxus-ld serving at {base} (SPARQL endpoint: {base}sparql)", flush=True)
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
     return EXIT_CONFORMS

@@ -1,0 +1,125 @@
+"""The HTML pages in a real browser: Debian's Chromium, headless, driven by Selenium.
+
+Each page must render a visible h1 and log no error to the console; the
+query page must run a query and show its result rows. Skipped when Chromium
+or its driver is not installed, unless MXUS_REQUIRE_BROWSER is set (.ci/run
+installs both and sets it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.webdriver.chrome.options import Options  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+PAGES = {
+    "home": "",
+    "person": "page/person/colin-powell",
+    "event": "page/event/san-cristobal-meeting-2001",
+    "claims": "claims",
+    "timeline": "timeline",
+    "query": "query",
+}
+CHAIRS = """PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+SELECT ?name WHERE {
+  ?m org:member ?person ; org:organization <https://w3id.org/mxus/id/organisation/high-level-group-on-migration> .
+  ?person foaf:name ?name .
+} ORDER BY ?name"""
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    if not (CHROMIUM and CHROMEDRIVER):
+        message = "Chromium and chromedriver are needed (apt-get install chromium chromium-driver)"
+        if os.environ.get("MXUS_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    options = Options()
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def severe_console_entries(driver) -> list[dict]:
+    return [entry for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"]
+
+
+def open_page(driver, url: str) -> None:
+    severe_console_entries(driver)  # drain what earlier pages logged
+    driver.get(url)
+    WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_renders_without_console_errors(browser, base_url, name):
+    open_page(browser, base_url + PAGES[name])
+    assert "Error" not in browser.title, f"{name}: {browser.title}"
+    headings = browser.find_elements(By.TAG_NAME, "h1")
+    assert headings, f"{name}: no h1"
+    assert headings[0].is_displayed() and headings[0].text.strip(), f"{name}: the h1 is empty or hidden"
+    assert len(browser.find_element(By.TAG_NAME, "body").text.strip()) > 50, f"{name}: almost no visible text"
+    assert severe_console_entries(browser) == [], name
+
+
+def test_person_page_shows_the_person(browser, base_url):
+    open_page(browser, base_url + PAGES["person"])
+    assert "Colin Powell" in browser.find_element(By.TAG_NAME, "h1").text
+    links = [a.get_attribute("href") or "" for a in browser.find_elements(By.TAG_NAME, "a")]
+    assert "http://www.wikidata.org/entity/Q150851" in links or "https://www.wikidata.org/wiki/Q150851" in links
+
+
+def test_query_page_runs_a_query(browser, base_url):
+    open_page(browser, base_url + PAGES["query"])
+    form = browser.find_element(By.CSS_SELECTOR, "form:has(textarea[name=query])")
+    textarea = form.find_element(By.CSS_SELECTOR, "textarea[name=query]")
+    # Set the text as a user would see it, whatever editor sits on the textarea.
+    browser.execute_script(
+        "arguments[0].value = arguments[1];"
+        "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
+        "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
+        textarea,
+        CHAIRS,
+    )
+    form.find_element(By.CSS_SELECTOR, "button[type=submit], input[type=submit], button:not([type])").click()
+    try:
+        WebDriverWait(browser, 20).until(
+            lambda d: len(d.find_elements(By.CSS_SELECTOR, "table tr td")) > 0
+            or "Colin Powell" in d.find_element(By.TAG_NAME, "body").text
+        )
+    except TimeoutException:
+        pytest.fail("no result rows after submitting the query form; page shows:\n" + browser.page_source[:2000])
+    rows = browser.find_elements(By.CSS_SELECTOR, "table tr:has(td)")
+    text = "\n".join(row.text for row in rows)
+    for name in ("Colin Powell", "John Ashcroft", "Santiago Creel"):
+        assert name in text
+    assert severe_console_entries(browser) == []
