@@ -130,7 +130,11 @@ def run_serve(args: argparse.Namespace) -> int:
 
     from . import create_app
 
+    import signal
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # SIGTERM (systemd, docker stop, kill) exits like Ctrl-C, so exit handlers stop the workers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     base = args.base_uri or f"http://{args.host}:{args.port}/"
     config = {"BASE_URI": base}
     if args.query_timeout is not None:

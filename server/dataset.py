@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ class PublishedGraphs:
     ontology: Graph  # our terms plus the reused vocabularies' axioms we rely on
     shapes: Graph
     data: Graph
+    digest: str = ""  # of the files' bytes: the same files give the same digest, on any machine
 
 
 def rdf_files(paths: list[Path]) -> list[Path]:
@@ -45,10 +47,21 @@ def read_graph(paths: list[Path]) -> Graph:
     return graph
 
 
+def files_digest(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in rdf_files(paths):
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def load_published(settings: dict) -> PublishedGraphs:
     ontology_dir = Path(settings["ONTOLOGY_DIR"])
+    ontology_files = [ontology_dir / name for name in ONTOLOGY_FILES]
+    shapes_files = [ontology_dir / SHAPES_FILE]
+    data_paths = [Path(p) for p in settings["DATA_PATHS"]]
     return PublishedGraphs(
-        ontology=read_graph([ontology_dir / name for name in ONTOLOGY_FILES]),
-        shapes=read_graph([ontology_dir / SHAPES_FILE]),
-        data=read_graph([Path(p) for p in settings["DATA_PATHS"]]),
+        ontology=read_graph(ontology_files),
+        shapes=read_graph(shapes_files),
+        data=read_graph(data_paths),
+        digest=files_digest([*ontology_files, *shapes_files, *data_paths]),
     )

@@ -11,7 +11,7 @@ import json
 import logging
 import time
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("mxus.access")
@@ -26,6 +26,9 @@ class ApiError(Exception):
 
 
 def error_response(status: int, title: str, message: str, spec: str | None = None) -> Response:
+    rewriter = current_app.extensions.get("mxus.rewriter")
+    if rewriter is not None:
+        message = rewriter.outgoing_text(message)
     body = {"status": status, "title": title, "message": message}
     if spec:
         body["spec"] = spec

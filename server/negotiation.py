@@ -29,24 +29,30 @@ GRAPH_TYPES = (
 )
 HTML = "text/html"
 
+# ?format= values, each with the media types it can stand for in order of
+# preference: "xml" is SPARQL XML results for SELECT but RDF/XML for
+# CONSTRUCT, as clients such as SPARQLWrapper send it.
 FORMAT_NAMES = {
-    "json": "application/sparql-results+json",
-    "srj": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "srx": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "ttl": "text/turtle",
-    "turtle": "text/turtle",
-    "jsonld": "application/ld+json",
-    "json-ld": "application/ld+json",
-    "nt": "application/n-triples",
-    "ntriples": "application/n-triples",
-    "rdf": "application/rdf+xml",
-    "rdfxml": "application/rdf+xml",
-    "nq": "application/n-quads",
-    "trig": "application/trig",
-    "html": HTML,
+    "json": ("application/sparql-results+json", "application/ld+json"),
+    "srj": ("application/sparql-results+json",),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "srx": ("application/sparql-results+xml",),
+    "csv": ("text/csv",),
+    "tsv": ("text/tab-separated-values",),
+    "ttl": ("text/turtle",),
+    "turtle": ("text/turtle",),
+    "n3": ("text/turtle",),  # Turtle is a subset of N3: what an N3 client can read
+    "jsonld": ("application/ld+json",),
+    "json-ld": ("application/ld+json",),
+    "nt": ("application/n-triples",),
+    "ntriples": ("application/n-triples",),
+    "n-triples": ("application/n-triples",),
+    "rdf": ("application/rdf+xml",),
+    "rdfxml": ("application/rdf+xml",),
+    "rdf+xml": ("application/rdf+xml",),
+    "nq": ("application/n-quads",),
+    "trig": ("application/trig",),
+    "html": ("text/html",),
 }
 EXTENSIONS = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "application/n-triples", ".rdf": "application/rdf+xml"}
 EXTENSION_FOR = {media_type: ext for ext, media_type in EXTENSIONS.items()}
@@ -64,10 +70,11 @@ class NotAcceptable(Exception):
 def negotiate_media_type(accept: MIMEAccept, offered: tuple[str, ...], explicit: str | None = None) -> str:
     """The media type to answer with; raises NotAcceptable (406) or ValueError (bad ``explicit``)."""
     if explicit:
-        media_type = FORMAT_NAMES.get(explicit.lower(), explicit.lower())
-        if media_type not in offered:
-            raise ValueError(f"format {explicit!r} is not available here (available: {', '.join(offered)})")
-        return media_type
+        candidates = FORMAT_NAMES.get(explicit.lower().strip(), (explicit.lower().strip(),))
+        for media_type in candidates:
+            if media_type in offered:
+                return SPECIFIC.get(media_type, media_type)
+        raise ValueError(f"format {explicit!r} is not available here (available: {', '.join(offered)})")
     if not accept:  # no Accept header at all: the first offer
         return offered[0]
     best = accept.best_match(offered)

@@ -157,11 +157,6 @@ def test_describe(base_url, media_type):
     assert "https://w3id.org/mxus/" not in graph.serialize(format="nt")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug: ?format=rdf+xml / xml / n3, which SPARQLWrapper sends along with its Accept header "
-    "for RDF results, is answered 400 instead of being ignored or mapped to RDF/XML or Turtle",
-)
 @pytest.mark.parametrize("return_format", [RDFXML, XML])
 def test_rdfxml_format_parameter_of_sparqlwrapper(base_url, return_format):
     sparql = client(base_url, POWELL_CONSTRUCT, return_format)
