@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import atexit
 import logging
+from pathlib import Path
 
 from flask import Flask
 
 from .config import check_settings
-from .dataset import load_published
-from .store import EmbeddedStore
+from .contribution_store import ACCEPTED, ContributionStore
+from .contributions import ValidationContext, provenance_graph, provenance_graph_name
+from .dataset import PublishedGraphs, load_published
+from .store import EmbeddedStore, as_nquads
+from .tokens import TokenRegistry
 from .uris import Rewriter
 
 
@@ -25,14 +29,20 @@ def create_app(config: dict | None = None) -> Flask:
     logging.getLogger("mxus.access").setLevel(logging.INFO)
 
     published = load_published(settings)
-    store = EmbeddedStore(published, settings)
+    instance = Path(settings["INSTANCE_DIR"])
+    contributions = ContributionStore(instance / "contributions")
+    store = open_store(published, contributions, settings)
     atexit.register(store.close)
+    accepted = [contributions.content(c.id) for c in contributions.all(ACCEPTED)]
     app.extensions["mxus.published"] = published
     app.extensions["mxus.store"] = store
+    app.extensions["mxus.contributions"] = contributions
+    app.extensions["mxus.context"] = ValidationContext(published, accepted)
+    app.extensions["mxus.tokens"] = TokenRegistry(instance / "tokens.json")
     app.extensions["mxus.rewriter"] = Rewriter(settings["BASE_URI"])
-    app.extensions["mxus.version"] = store.version
 
-    from . import http, ontology_docs, pages, resources, sparql, void
+    from . import contributions as contributions_http
+    from . import http, ontology_docs, pages, resources, sparql, validation_service, void
 
     http.install(app)
     app.register_blueprint(sparql.bp)
@@ -40,4 +50,24 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(ontology_docs.bp)
     app.register_blueprint(void.bp)
+    app.register_blueprint(validation_service.bp)
+    app.register_blueprint(contributions_http.bp)
     return app
+
+
+def open_store(published: PublishedGraphs, contributions: ContributionStore, settings: dict) -> EmbeddedStore:
+    """The store over the published graphs and every contribution's named graph.
+
+    Accepted contributions and their provenance are part of the default graph.
+    """
+    extra, names, in_default = [], [], []
+    for contribution in contributions.all():
+        extra.append(as_nquads(contributions.content_bytes(contribution.id), contribution.graph))
+        names.append(contribution.graph)
+        if contribution.status == ACCEPTED:
+            provenance = provenance_graph_name(contribution)
+            extra.append(as_nquads(provenance_graph(contribution).serialize(format="nt", encoding="utf-8"), provenance))
+            names.append(provenance)
+            in_default += [contribution.graph, provenance]
+    store = EmbeddedStore(published, settings, b"".join(extra), names, in_default)
+    return store

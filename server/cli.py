@@ -61,7 +61,35 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SECONDS",
         help="seconds a SPARQL query may run before it is stopped (default: the QUERY_TIMEOUT setting, 10)",
     )
+    serve.add_argument("--instance", type=Path, help="folder for contributions and tokens (default: instance/)")
     serve.set_defaults(handler=run_serve)
+
+    tokens = commands.add_parser("tokens", help="bearer tokens for contributors and maintainers")
+    tokens.add_argument("--instance", type=Path, help="instance folder (default: instance/)")
+    token_actions = tokens.add_subparsers(dest="action", required=True)
+    add = token_actions.add_parser("add", help="make a token and print it (it is stored hashed)")
+    add.add_argument("--name", required=True, help="the contributor's name, recorded with each contribution")
+    add.add_argument("--orcid", help="the contributor's ORCID iD")
+    add.add_argument("--maintainer", action="store_true", help="may also accept and reject contributions")
+    revoke = token_actions.add_parser("revoke", help="revoke every token of a contributor")
+    revoke.add_argument("name")
+    token_actions.add_parser("list", help="list tokens (names and rights, never the tokens)")
+    tokens.set_defaults(handler=run_tokens)
+
+    contributions = commands.add_parser("contributions", help="review contributions (list, show, accept, reject, export)")
+    contributions.add_argument("--instance", type=Path, help="instance folder (default: instance/)")
+    actions = contributions.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser("list")
+    listing.add_argument("--status", choices=("pending", "accepted", "rejected"))
+    for name in ("show", "accept", "reject"):
+        action = actions.add_parser(name)
+        action.add_argument("id")
+        if name != "show":
+            action.add_argument("--by", default="maintainer (command line)", help="who decides")
+            action.add_argument("--reason")
+    export = actions.add_parser("export", help="write accepted contributions as Turtle files ready to commit")
+    export.add_argument("--out", type=Path, default=Path("data") / "contributions")
+    contributions.set_defaults(handler=run_contributions)
 
     args = parser.parse_args(argv)
     return args.handler(args)
@@ -127,10 +155,9 @@ def _render(outcomes, fmt: str) -> str:
 
 def run_serve(args: argparse.Namespace) -> int:
     import logging
+    import signal
 
     from . import create_app
-
-    import signal
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     # SIGTERM (systemd, docker stop, kill) exits like Ctrl-C, so exit handlers stop the workers.
@@ -139,10 +166,88 @@ def run_serve(args: argparse.Namespace) -> int:
     config = {"BASE_URI": base}
     if args.query_timeout is not None:
         config["QUERY_TIMEOUT"] = args.query_timeout
+    if args.instance is not None:
+        config["INSTANCE_DIR"] = args.instance
     app = create_app(config)
     print(f"mxus-ld serving at {base} (SPARQL endpoint: {base}sparql)", flush=True)
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
     return EXIT_CONFORMS
+
+
+def _instance(args: argparse.Namespace) -> Path:
+    return args.instance or Path(check_settings({})["INSTANCE_DIR"])
+
+
+def run_tokens(args: argparse.Namespace) -> int:
+    from .tokens import TokenRegistry
+
+    registry = TokenRegistry(_instance(args) / "tokens.json")
+    if args.action == "add":
+        try:
+            token = registry.add(args.name, args.orcid, args.maintainer)
+        except ValueError as exc:
+            print(f"mxus tokens: {exc}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        print(token)
+        print(f"token for {args.name} stored hashed in {registry.path}; it is shown only now", file=sys.stderr)
+        return EXIT_CONFORMS
+    if args.action == "revoke":
+        count = registry.revoke(args.name)
+        print(f"revoked {count} token(s) of {args.name}")
+        return EXIT_CONFORMS if count else EXIT_VIOLATIONS
+    for record in registry.list():
+        state = "revoked" if record.revoked else "active"
+        print(f"{record.name}\t{record.orcid or '-'}\t{','.join(record.rights)}\t{record.created}\t{state}")
+    return EXIT_CONFORMS
+
+
+def run_contributions(args: argparse.Namespace) -> int:
+    from .contribution_store import ACCEPTED, REJECTED, ContributionNotFound, ContributionStore, InvalidTransition
+
+    store = ContributionStore(_instance(args) / "contributions")
+    try:
+        if args.action == "list":
+            for contribution in store.all(args.status):
+                print(f"{contribution.id}\t{contribution.status}\t{contribution.contributor['name']}\t{contribution.triples} triples\t{contribution.submitted}")
+        elif args.action == "show":
+            print(json.dumps(store.get(args.id).summary(), indent=2, ensure_ascii=False))
+            print(store.content(args.id).serialize(format="turtle"))
+        elif args.action in ("accept", "reject"):
+            contribution = store.decide(args.id, ACCEPTED if args.action == "accept" else REJECTED, args.by, args.reason)
+            print(f"{contribution.id} is now {contribution.status} (a running server publishes it when restarted)")
+        else:
+            written = export_accepted(store, args.out)
+            print(f"wrote {len(written)} file(s) to {args.out}")
+    except ContributionNotFound:
+        print(f"mxus contributions: no contribution {args.id}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except InvalidTransition as exc:
+        print(f"mxus contributions: {exc}", file=sys.stderr)
+        return EXIT_VIOLATIONS
+    return EXIT_CONFORMS
+
+
+def export_accepted(store, folder: Path) -> list[Path]:
+    """Each accepted contribution as a Turtle file whose header says where it came from."""
+    from .contribution_store import ACCEPTED
+    from .namespaces import bind_prefixes
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for contribution in store.all(ACCEPTED):
+        graph = bind_prefixes(store.content(contribution.id))
+        decided = contribution.history[-1] if contribution.history else {}
+        header = (
+            f"# Contribution {contribution.id} ({contribution.resource})\n"
+            f"# by {contribution.contributor['name']}"
+            + (f" <{contribution.contributor['orcid']}>" if contribution.contributor.get("orcid") else "")
+            + f", submitted {contribution.submitted} as {contribution.media_type} (sha256 {contribution.sha256}),\n"
+            f"# accepted by {decided.get('by', '?')} on {decided.get('at', '?')}.\n\n"
+        )
+        path = folder / f"{contribution.id}.ttl"
+        path.write_text(header + graph.serialize(format="turtle"), encoding="utf-8")
+        written.append(path)
+    return written
 
 
 def run_anchor(args: argparse.Namespace) -> int:

@@ -31,6 +31,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_QUERY_BYTES", 100_000, "Largest accepted SPARQL query text, in bytes (413 beyond)."),
     Setting("MAX_RESULT_BYTES", 50_000_000, "Largest serialized query result, in bytes."),
     Setting("MAX_BODY_BYTES", 5_000_000, "Largest accepted request body, in bytes (413 beyond)."),
+    Setting("MAX_SUBMISSION_TRIPLES", 10_000, "Most triples in one validation request or contribution (413 beyond)."),
+    Setting("INSTANCE_DIR", PROJECT_ROOT / "instance", "Folder for contributions and the token file (not in git)."),
 )
 
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}

@@ -59,7 +59,8 @@ class _Worker:
     worker never re-imports the caller's main module.
     """
 
-    def __init__(self, nquads: bytes, memory_limit: int, max_result_bytes: int):
+    def __init__(self, nquads: bytes, memory_limit: int, max_result_bytes: int, applied: int = 0):
+        self.applied = applied  # how many of the pool's later additions this worker has loaded
         ours, theirs = socket.socketpair()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "server.query_worker", str(theirs.fileno())],
@@ -90,6 +91,8 @@ class QueryPool:
         self._max_result_bytes = max_result_bytes
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
+        self._additions: list[bytes] = []  # N-Quads added after start, loaded by each worker before its next query
+        self._additions_lock = threading.Lock()
         started = [self._start_worker() for _ in range(max(1, workers))]
         for worker in started:
             if not worker.wait_ready(120):
@@ -97,7 +100,23 @@ class QueryPool:
             self._idle.put(worker)
 
     def _start_worker(self) -> _Worker:
-        return _Worker(self._nquads, self._memory_limit, self._max_result_bytes)
+        with self._additions_lock:
+            additions = list(self._additions)
+        return _Worker(b"".join([self._nquads, *additions]), self._memory_limit, self._max_result_bytes, len(additions))
+
+    def add(self, nquads: bytes) -> None:
+        """Add quads for every worker, current and future (loaded before its next query)."""
+        with self._additions_lock:
+            self._additions.append(nquads)
+
+    def _catch_up(self, worker: _Worker) -> None:
+        with self._additions_lock:
+            pending = self._additions[worker.applied :]
+        for chunk in pending:
+            worker.connection.send(("load", chunk))
+            if not worker.connection.poll(self._timeout) or worker.connection.recv()[0] != "loaded":
+                raise QueryFailed("a query worker failed to load new data")
+            worker.applied += 1
 
     def _replace(self, worker: _Worker) -> None:
         worker.kill()
@@ -117,6 +136,7 @@ class QueryPool:
         except queue.Empty:
             raise EngineBusy("all query workers are busy; try again shortly") from None
         try:
+            self._catch_up(worker)
             worker.connection.send(request)
             if not worker.connection.poll(self._timeout):
                 self._replace(worker)

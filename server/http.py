@@ -18,11 +18,12 @@ log = logging.getLogger("mxus.access")
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, spec: str | None = None):
+    def __init__(self, status: int, message: str, spec: str | None = None, headers: dict | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
         self.spec = spec
+        self.headers = headers or {}
 
 
 def error_response(status: int, title: str, message: str, spec: str | None = None) -> Response:
@@ -47,7 +48,9 @@ def error_response(status: int, title: str, message: str, spec: str | None = Non
 def install(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def handle_api_error(error: ApiError):
-        return error_response(error.status, _title(error.status), error.message, error.spec)
+        response = error_response(error.status, _title(error.status), error.message, error.spec)
+        response.headers.update(error.headers)
+        return response
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

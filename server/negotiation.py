@@ -73,14 +73,14 @@ def negotiate_media_type(accept: MIMEAccept, offered: tuple[str, ...], explicit:
         candidates = FORMAT_NAMES.get(explicit.lower().strip(), (explicit.lower().strip(),))
         for media_type in candidates:
             if media_type in offered:
-                return SPECIFIC.get(media_type, media_type)
+                return SPECIFIC[media_type] if SPECIFIC.get(media_type) in offered else media_type
         raise ValueError(f"format {explicit!r} is not available here (available: {', '.join(offered)})")
     if not accept:  # no Accept header at all: the first offer
         return offered[0]
     best = accept.best_match(offered)
     if best is None:
         raise NotAcceptable(tuple(t for t in offered if t not in SPECIFIC))
-    return SPECIFIC.get(best, best)
+    return SPECIFIC[best] if SPECIFIC.get(best) in offered else best
 
 
 def content_type(media_type: str) -> str:

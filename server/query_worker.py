@@ -26,9 +26,13 @@ def serve(connection: Connection) -> None:
     connection.send(("ready", None))
     while True:
         try:
-            request: QueryRequest = connection.recv()
+            request: QueryRequest | tuple = connection.recv()
         except EOFError:
             return
+        if isinstance(request, tuple) and request[0] == "load":
+            store.load(request[1], format=ox.RdfFormat.N_QUADS)
+            connection.send(("loaded", None))
+            continue
         try:
             result = store.query(
                 request.text,

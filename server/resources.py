@@ -56,7 +56,7 @@ def describe_resource(iri: str) -> Graph:
 
 
 def dataset_version() -> str:
-    return current_app.extensions["mxus.version"]
+    return current_app.extensions["mxus.store"].version
 
 
 def etag_for(*parts: str) -> str:

@@ -181,7 +181,7 @@ def _cache() -> DescriptionCache:
 
 
 def _etag(*parts: str) -> str:
-    return "-".join((current_app.extensions["mxus.version"], *parts))
+    return "-".join((current_app.extensions["mxus.store"].version, *parts))
 
 
 # --------------------------------------------------------------------------- statistics

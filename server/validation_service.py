@@ -1,0 +1,65 @@
+"""Validation as a service: POST /validate, and a form at GET /validate.
+
+The same ``validate_submission`` as ``mxus validate`` (shapes, ontology and
+published data as context), so the two never disagree.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from .http import ApiError
+from .negotiation import NotAcceptable, content_type, negotiate_media_type
+from .submissions import read_submission
+from .validation import ValidationReport, report_as_json, validate_submission
+
+bp = Blueprint("validation", __name__)
+
+REPORT_TYPES = ("application/json", "text/turtle", "application/ld+json", "text/html")
+RDFLIB_NAMES = {"text/turtle": "turtle", "application/ld+json": "json-ld"}
+
+
+@bp.route("/validate", methods=["GET"])
+def form():
+    return render_template("validate.html", report=None, text="", media_type="text/turtle")
+
+
+@bp.route("/validate", methods=["POST"])
+def validate():
+    if request.mimetype == "multipart/form-data" or request.mimetype == "application/x-www-form-urlencoded":
+        return _validate_form()
+    try:
+        answer_type = negotiate_media_type(request.accept_mimetypes, REPORT_TYPES)
+    except NotAcceptable as exc:
+        raise ApiError(406, str(exc)) from None
+    submission = read_submission(request.get_data(), request.mimetype, current_app.config["MAX_SUBMISSION_TRIPLES"])
+    report = validate_submission(submission.graph, current_app.extensions["mxus.context"].graphs())
+    return render_report(report, answer_type)
+
+
+def render_report(report: ValidationReport, media_type: str, status: int = 200) -> Response:
+    rewriter = current_app.extensions["mxus.rewriter"]
+    if media_type == "text/html":
+        body = render_template("validate.html", report=report, text=None, media_type=None).encode("utf-8")
+    elif media_type == "application/json":
+        body = report_as_json(report).encode("utf-8")
+    else:
+        body = report.graph.serialize(format=RDFLIB_NAMES[media_type], encoding="utf-8")
+    response = Response(rewriter.outgoing(body), status, content_type=content_type(media_type))
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _validate_form() -> Response:
+    """The browser form: pasted text or an uploaded file, answered as a page."""
+    media_type = request.form.get("media_type", "text/turtle")
+    upload = request.files.get("file")
+    body = upload.read() if upload and upload.filename else request.form.get("text", "").encode("utf-8")
+    try:
+        submission = read_submission(body, media_type, current_app.config["MAX_SUBMISSION_TRIPLES"], "pasted text")
+    except ApiError as error:
+        page = render_template("validate.html", report=None, error=error.message, text=body.decode("utf-8", "replace"), media_type=media_type)
+        return Response(page, error.status, content_type="text/html; charset=utf-8")
+    report = validate_submission(submission.graph, current_app.extensions["mxus.context"].graphs())
+    page = render_template("validate.html", report=report, text=body.decode("utf-8", "replace"), media_type=media_type)
+    return Response(current_app.extensions["mxus.rewriter"].outgoing_text(page), 200, content_type="text/html; charset=utf-8")
