@@ -73,9 +73,13 @@ class _Worker:
 
     def wait_ready(self, timeout: float) -> bool:
         try:
-            return self.connection.poll(timeout) and self.connection.recv()[0] == "ready"
+            if not self.connection.poll(timeout):
+                return False
+            status, details = self.connection.recv()
         except (EOFError, OSError):
             return False
+        self.network_isolated = bool(details and details.get("network_isolated"))
+        return status == "ready"
 
     def kill(self) -> None:
         self.process.kill()
@@ -98,6 +102,10 @@ class QueryPool:
             if not worker.wait_ready(120):
                 raise RuntimeError("a query worker failed to start")
             self._idle.put(worker)
+        self.network_isolated = all(worker.network_isolated for worker in started)
+        if not self.network_isolated:
+            log.warning("query workers could not be isolated from the network (no user namespaces); "
+                        "SERVICE is still refused before execution")
 
     def _start_worker(self) -> _Worker:
         with self._additions_lock:

@@ -12,8 +12,27 @@ from multiprocessing.connection import Connection
 from server.engine import QueryRequest
 
 
+CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
+
+
+def isolate_network() -> bool:
+    """Move this process into a network namespace of its own, with no interfaces up.
+
+    Below the query parser: even a SERVICE clause that slipped past the
+    text inspection cannot reach any server, not even on loopback. Needs
+    Linux user namespaces (or root); where they are unavailable the worker
+    runs as before and says so. Must run while the process has one thread.
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0 or libc.unshare(CLONE_NEWNET) == 0
+
+
 def serve(connection: Connection) -> None:
     """Runs in the worker process: load the store once, then answer queries."""
+    isolated = isolate_network()
+
     import resource
 
     import pyoxigraph as ox
@@ -23,7 +42,7 @@ def serve(connection: Connection) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
     store = ox.Store()
     store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-    connection.send(("ready", None))
+    connection.send(("ready", {"network_isolated": isolated}))
     while True:
         try:
             request: QueryRequest | tuple = connection.recv()

@@ -61,6 +61,11 @@ class EmbeddedStore:
         )
 
     @property
+    def network_isolated(self) -> bool:
+        """Whether the query workers run without any network (see query_worker.isolate_network)."""
+        return self._pool.network_isolated
+
+    @property
     def graph_names(self) -> tuple[str, ...]:
         with self._lock:
             return tuple(self._graph_names)
