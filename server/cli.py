@@ -62,6 +62,12 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds a SPARQL query may run before it is stopped (default: the QUERY_TIMEOUT setting, 10)",
     )
     serve.add_argument("--instance", type=Path, help="folder for contributions and tokens (default: instance/)")
+    serve.add_argument(
+        "--data",
+        type=Path,
+        action="append",
+        help="RDF file or folder to serve in place of data/ (repeatable), e.g. a benchmark corpus",
+    )
     serve.set_defaults(handler=run_serve)
 
     tokens = commands.add_parser("tokens", help="bearer tokens for contributors and maintainers")
@@ -168,6 +174,8 @@ def run_serve(args: argparse.Namespace) -> int:
         config["QUERY_TIMEOUT"] = args.query_timeout
     if args.instance is not None:
         config["INSTANCE_DIR"] = args.instance
+    if args.data:
+        config["DATA_PATHS"] = args.data
     app = create_app(config)
     print(f"mxus-ld serving at {base} (SPARQL endpoint: {base}sparql)", flush=True)
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
