@@ -1,13 +1,17 @@
 """Content negotiation: which media type to answer with, in one place.
 
 Accept q-values are honoured (Werkzeug's best_match); an explicit format
-(``?format=`` or a file extension) beats the Accept header; when nothing
-offered is acceptable the caller answers 406.
+(``?format=`` or a file extension) beats the Accept header; ``negotiate``
+answers 406 when nothing offered is acceptable and 400 for a format that is
+not offered. ``prefers_html`` is the one rule for when a page for people
+answers instead of data.
 """
 
 from __future__ import annotations
 
 from werkzeug.datastructures import MIMEAccept
+
+from .http import ApiError
 
 RESULT_TYPES = (
     "application/sparql-results+json",
@@ -67,11 +71,16 @@ class NotAcceptable(Exception):
         self.offered = offered
 
 
+def _named(explicit: str) -> tuple[str, ...]:
+    """The media types a ``?format=`` value may stand for: a short name or a media type."""
+    value = explicit.lower().strip()
+    return FORMAT_NAMES.get(value, (value,))
+
+
 def negotiate_media_type(accept: MIMEAccept, offered: tuple[str, ...], explicit: str | None = None) -> str:
     """The media type to answer with; raises NotAcceptable (406) or ValueError (bad ``explicit``)."""
     if explicit:
-        candidates = FORMAT_NAMES.get(explicit.lower().strip(), (explicit.lower().strip(),))
-        for media_type in candidates:
+        for media_type in _named(explicit):
             if media_type in offered:
                 return SPECIFIC[media_type] if SPECIFIC.get(media_type) in offered else media_type
         raise ValueError(f"format {explicit!r} is not available here (available: {', '.join(offered)})")
@@ -81,6 +90,28 @@ def negotiate_media_type(accept: MIMEAccept, offered: tuple[str, ...], explicit:
     if best is None:
         raise NotAcceptable(tuple(t for t in offered if t not in SPECIFIC))
     return SPECIFIC[best] if SPECIFIC.get(best) in offered else best
+
+
+def negotiate(accept: MIMEAccept, offered: tuple[str, ...], explicit: str | None = None) -> str:
+    """``negotiate_media_type`` for a response: 406 when nothing offered is acceptable, 400 for a bad format."""
+    try:
+        return negotiate_media_type(accept, offered, explicit)
+    except NotAcceptable as exc:
+        raise ApiError(406, str(exc)) from None
+    except ValueError as exc:
+        raise ApiError(400, str(exc)) from None
+
+
+def prefers_html(accept: MIMEAccept, offered: tuple[str, ...], explicit: str | None = None) -> bool:
+    """Whether a page for people answers rather than one of ``offered``.
+
+    An explicit format decides (``html``); otherwise the Accept header must
+    rate text/html above every offered type, as browsers do. ``*/*`` alone
+    (curl, most libraries) rates them equally: the data, not the page.
+    """
+    if explicit:
+        return HTML in _named(explicit)
+    return accept.quality(HTML) > max((accept.quality(media_type) for media_type in offered), default=0)
 
 
 def content_type(media_type: str) -> str:

@@ -15,8 +15,8 @@ from rdflib.collection import Collection
 
 from .http import ApiError
 from .namespaces import MXUS, SHAPES, bind_prefixes
-from .negotiation import EXTENSIONS, HTML, NotAcceptable, content_type, negotiate_media_type
-from .pages import _render, curie, iri_view, literal_view, select
+from .negotiation import EXTENSIONS, HTML, content_type, negotiate
+from .pages.views import curie, iri_view, literal_view, render_page, select
 from .resources import DESCRIPTION_TYPES, RDFLIB_NAMES, etag_for
 from .uris import CANONICAL_BASE
 
@@ -42,7 +42,23 @@ def ontology(extension: str | None):
     media_type = _media_type(extension, "ontology")
     if media_type != HTML:
         return _rdf(_ontology_graph(), media_type, "ontology")
-    return _html("ontology", lambda: _render("ontology.html", doc=_ontology_doc(), active="ontology_docs.ontology"))
+    return _html("ontology", lambda: render_page("ontology.html", doc=_ontology_doc(), active="ontology_docs.ontology"))
+
+
+@bp.route("/ontology/<version>")
+def ontology_version(version: str):
+    """The version IRI (owl:versionIRI, /ontology/0.1.0): the current version is /ontology.
+
+    /ontology/0.1.0.ttl and the other extensions answer like /ontology.ttl.
+    Earlier versions are not kept: 404.
+    """
+    current = _ontology_version()
+    if current and version == current:
+        return ontology(None)
+    if current and version.startswith(current + "."):
+        return ontology(version[len(current) + 1 :])
+    where = f"the current version is /ontology/{current} (also /ontology)" if current else "see /ontology"
+    raise ApiError(404, f"no version {version} of the ontology here: {where}")
 
 
 @bp.route("/shapes", defaults={"extension": None})
@@ -51,7 +67,7 @@ def shapes(extension: str | None):
     media_type = _media_type(extension, "shapes")
     if media_type != HTML:
         return _rdf(current_app.extensions["mxus.published"].shapes, media_type, "shapes")
-    return _html("shapes", lambda: _render("shapes.html", doc=_shapes_doc(), active=None))
+    return _html("shapes", lambda: render_page("shapes.html", doc=_shapes_doc(), active=None))
 
 
 def _media_type(extension: str | None, name: str) -> str:
@@ -60,12 +76,7 @@ def _media_type(extension: str | None, name: str) -> str:
         if media_type is None:
             raise ApiError(404, f"no /{name}.{extension}: the formats are " + ", ".join(f"/{name}{e}" for e in EXTENSIONS))
         return media_type
-    try:
-        return negotiate_media_type(request.accept_mimetypes, (HTML, *DESCRIPTION_TYPES), request.args.get("format"))
-    except NotAcceptable as exc:
-        raise ApiError(406, str(exc)) from None
-    except ValueError as exc:
-        raise ApiError(400, str(exc)) from None
+    return negotiate(request.accept_mimetypes, (HTML, *DESCRIPTION_TYPES), request.args.get("format"))
 
 
 def _conditional(name: str, media_type: str) -> tuple[str, Response | None]:
@@ -123,6 +134,12 @@ def _ontology_graph() -> Graph:
             if isinstance(obj, BNode):
                 pending.append(obj)
     return graph
+
+
+def _ontology_version() -> str | None:
+    """The owl:versionInfo of the published ontology."""
+    loaded = current_app.extensions["mxus.published"].ontology
+    return next((str(v) for v in loaded.objects(ONTOLOGY_IRI, OWL.versionInfo)), None)
 
 
 def _texts(graph: Graph, subject, predicate) -> list[dict]:

@@ -7,14 +7,16 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.metadata
 
 from flask import Blueprint, Response, current_app, redirect, request
 from rdflib import Graph, URIRef
 
 from .http import ApiError
 from .namespaces import bind_prefixes
-from .negotiation import EXTENSIONS, HTML, NotAcceptable, content_type, negotiate_media_type
+from .negotiation import EXTENSIONS, HTML, content_type, negotiate
 from .uris import is_valid_thing_path, thing_uri
 
 bp = Blueprint("resources", __name__)
@@ -59,8 +61,18 @@ def dataset_version() -> str:
     return current_app.extensions["mxus.store"].version
 
 
+@functools.cache
+def code_version() -> str:
+    """The installed version of this package: what is served changes with the code too."""
+    try:
+        return importlib.metadata.version("mxus-ld")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def etag_for(*parts: str) -> str:
-    return hashlib.sha256("\x00".join((dataset_version(), *parts)).encode()).hexdigest()[:32]
+    """An ETag that changes when the data or the code that presents it changes."""
+    return hashlib.sha256("\x00".join((dataset_version(), code_version(), *parts)).encode()).hexdigest()[:32]
 
 
 def serialize_graph(graph: Graph, media_type: str) -> bytes:
@@ -79,10 +91,7 @@ def alternates_header(kind: str, slug: str) -> str:
 def thing(kind: str, slug: str):
     if not is_valid_thing_path(kind, slug):
         raise ApiError(404, f"no resource /id/{kind}/{slug}: identifiers are /id/{{type}}/{{slug}} in lowercase")
-    try:
-        media_type = negotiate_media_type(request.accept_mimetypes, (HTML, *DESCRIPTION_TYPES))
-    except NotAcceptable as exc:
-        raise ApiError(406, str(exc)) from None
+    media_type = negotiate(request.accept_mimetypes, (HTML, *DESCRIPTION_TYPES))
     target = f"/page/{kind}/{slug}" if media_type == HTML else f"/data/{kind}/{slug}"
     response = redirect(target, code=303)
     response.headers["Vary"] = "Accept"
@@ -98,14 +107,7 @@ def data(kind: str, slug: str):
             break
     if not is_valid_thing_path(kind, slug):
         raise ApiError(404, f"no resource /data/{kind}/{slug}")
-    try:
-        media_type = explicit or negotiate_media_type(
-            request.accept_mimetypes, DESCRIPTION_TYPES, request.args.get("format")
-        )
-    except NotAcceptable as exc:
-        raise ApiError(406, str(exc)) from None
-    except ValueError as exc:
-        raise ApiError(400, str(exc)) from None
+    media_type = explicit or negotiate(request.accept_mimetypes, DESCRIPTION_TYPES, request.args.get("format"))
     etag = etag_for("data", kind, slug, media_type)
     if request.if_none_match.contains(etag):
         return _with_headers(Response(status=304), etag, kind, slug)

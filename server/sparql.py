@@ -1,9 +1,18 @@
 """The SPARQL 1.1 Protocol endpoint at /sparql (query only).
 
+A query is read from the request (``read_query_text``), checked and refused
+if this endpoint must not run it (``prepare_query``), then run
+(``execute_query``); the query page runs its queries through the same two
+functions. Browsers get the query page with the result instead of raw
+results, and the query page instead of the service description.
+
 Spec references in errors point to https://www.w3.org/TR/sparql11-protocol/.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
 
 from flask import Blueprint, Response, current_app, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -12,9 +21,8 @@ from rdflib.namespace import RDF, RDFS, XSD
 from .engine import QueryFailed
 from .http import ApiError
 from .namespaces import bind_prefixes
-from .negotiation import GRAPH_TYPES, HTML, RESULT_TYPES, NotAcceptable, content_type, negotiate_media_type
+from .negotiation import GRAPH_TYPES, HTML, RESULT_TYPES, content_type, negotiate, prefers_html
 from .sparql_text import inspect_query
-from .store import DEFAULT_GRAPHS
 
 bp = Blueprint("sparql", __name__)
 
@@ -29,57 +37,99 @@ def endpoint():
     text = read_query_text()
     if text is None:
         return service_description_or_page()
-    return run_query(text, request.values.getlist("default-graph-uri"), request.values.getlist("named-graph-uri"))
+    prepared = prepare_query(text, request.values.getlist("default-graph-uri"), request.values.getlist("named-graph-uri"))
+    explicit = request.values.get("format")
+    if prefers_html(request.accept_mimetypes, prepared.offered, explicit):
+        from .pages import render_query_result
+
+        return _negotiated(render_query_result(text, prepared))
+    media_type = negotiate(request.accept_mimetypes, prepared.offered, explicit)
+    body = execute_query(prepared, media_type)
+    rewriter = current_app.extensions["mxus.rewriter"]
+    return _negotiated(Response(rewriter.outgoing(body), 200, content_type=content_type(media_type)))
 
 
 def read_query_text() -> str | None:
-    """The query of a GET, a form POST or a direct POST (SPARQL Protocol §2.1)."""
-    limits = current_app.config
+    """The query of a GET, a form POST or a direct POST (SPARQL Protocol §2.1); None when there is none.
+
+    Only the protocol is checked here; the text itself is checked by ``prepare_query``.
+    """
     if request.method == "POST":
-        if request.content_length and request.content_length > limits["MAX_QUERY_BYTES"] + 10_000:
-            raise ApiError(413, f"the request body exceeds the limit of {limits['MAX_QUERY_BYTES']} bytes")
+        limit = current_app.config["MAX_QUERY_BYTES"]
+        if request.content_length and request.content_length > limit + 10_000:  # not worth reading
+            raise ApiError(413, f"the request body exceeds the limit of {limit} bytes")
         mimetype = request.mimetype
         if mimetype == "application/sparql-update" or "update" in request.form:
             raise ApiError(403, "this endpoint is read-only: SPARQL Update is not accepted", PROTOCOL + "#update-operation")
         if mimetype == "application/sparql-query":
-            text = request.get_data(as_text=True)
-        elif mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            return request.get_data(as_text=True)
+        if mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             text = request.form.get("query")
             if text is None:
                 raise ApiError(400, "a form POST must carry a 'query' parameter", PROTOCOL + "#query-via-post-urlencoded")
-        else:
-            raise ApiError(
-                415,
-                f"unsupported Content-Type {mimetype or '(none)'}: send application/sparql-query "
-                "or application/x-www-form-urlencoded",
-                PROTOCOL + "#query-operation",
-            )
-    else:
-        if "update" in request.args:
-            raise ApiError(403, "this endpoint is read-only: SPARQL Update is not accepted", PROTOCOL + "#update-operation")
-        text = request.args.get("query")
-        if text is None:
-            return None
-    if len(text.encode("utf-8")) > limits["MAX_QUERY_BYTES"]:
-        raise ApiError(413, f"the query exceeds the limit of {limits['MAX_QUERY_BYTES']} bytes")
+            return text
+        raise ApiError(
+            415,
+            f"unsupported Content-Type {mimetype or '(none)'}: send application/sparql-query "
+            "or application/x-www-form-urlencoded",
+            PROTOCOL + "#query-operation",
+        )
+    if "update" in request.args:
+        raise ApiError(403, "this endpoint is read-only: SPARQL Update is not accepted", PROTOCOL + "#update-operation")
+    return request.args.get("query")
+
+
+# ---------------------------------------------------------------- checking and running a query
+
+
+@dataclass(frozen=True)
+class PreparedQuery:
+    """A query this endpoint will run: canonical URIs, its form, the graphs it names."""
+
+    text: str  # served URIs mapped to canonical ones
+    form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE or None (the engine will say what is wrong)
+    default_graphs: tuple[str, ...] = ()  # default-graph-uri; none: the store's default graph
+    named_graphs: tuple[str, ...] = ()  # named-graph-uri; none: every named graph
+
+    @property
+    def returns_graph(self) -> bool:
+        return self.form in ("CONSTRUCT", "DESCRIBE")
+
+    @property
+    def offered(self) -> tuple[str, ...]:
+        """The media types its answer can take."""
+        return GRAPH_TYPES if self.returns_graph else RESULT_TYPES
+
+
+def check_query_text(text: str) -> None:
+    """The size limit and the empty query: refused before anything else is done with the text."""
+    limit = current_app.config["MAX_QUERY_BYTES"]
+    if len(text.encode("utf-8")) > limit:
+        raise ApiError(413, f"the query exceeds the limit of {limit} bytes")
     if not text.strip():
         raise ApiError(400, "the query is empty", PROTOCOL + "#query-operation")
-    return text
 
 
-def run_query(text: str, default_graph_uris: list[str], named_graph_uris: list[str]) -> Response:
+def prepare_query(text: str, default_graph_uris: Iterable[str] = (), named_graph_uris: Iterable[str] = ()) -> PreparedQuery:
+    """Map served URIs to canonical ones and refuse what this endpoint does not run (ApiError).
+
+    Refused: oversize and empty queries (413, 400), updates (403), SERVICE
+    (400) and graphs that are not in this dataset (400): nothing is ever
+    fetched from elsewhere.
+    """
+    check_query_text(text)
     rewriter = current_app.extensions["mxus.rewriter"]
     store = current_app.extensions["mxus.store"]
     text = rewriter.incoming(text)
-    default_graph_uris = [rewriter.incoming(u) for u in default_graph_uris]
-    named_graph_uris = [rewriter.incoming(u) for u in named_graph_uris]
+    default_graphs = tuple(rewriter.incoming(uri) for uri in default_graph_uris)
+    named_graphs = tuple(rewriter.incoming(uri) for uri in named_graph_uris)
     info = inspect_query(text)
     if info.is_update:
         raise ApiError(403, "this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, ...) is not accepted", PROTOCOL + "#update-operation")
     if info.uses_service:
         raise ApiError(400, "SERVICE is not allowed: this endpoint never queries other servers (federated queries are refused)")
     known = set(store.graph_names)
-    for graph in [*info.from_graphs, *info.from_named_graphs, *default_graph_uris, *named_graph_uris]:
+    for graph in [*info.from_graphs, *info.from_named_graphs, *default_graphs, *named_graphs]:
         if graph not in known:
             raise ApiError(
                 400,
@@ -87,42 +137,44 @@ def run_query(text: str, default_graph_uris: list[str], named_graph_uris: list[s
                 f"(graphs here: {', '.join(sorted(known))})",
                 PROTOCOL + "#dataset",
             )
-    offered = GRAPH_TYPES if info.form in ("CONSTRUCT", "DESCRIBE") else RESULT_TYPES
+    return PreparedQuery(text, info.form, default_graphs, named_graphs)
+
+
+def execute_query(prepared: PreparedQuery, media_type: str) -> bytes:
+    """The answer in ``media_type``, with canonical URIs; an engine failure becomes an ApiError."""
+    store = current_app.extensions["mxus.store"]
     try:
-        media_type = negotiate_media_type(request.accept_mimetypes, offered, request.values.get("format"))
-    except NotAcceptable as exc:
-        raise ApiError(406, str(exc)) from None
-    except ValueError as exc:
-        raise ApiError(400, str(exc)) from None
-    try:
-        body = store.query(
-            text,
+        return store.query(
+            prepared.text,
             media_type,
-            default_graphs=tuple(default_graph_uris) or DEFAULT_GRAPHS,
-            named_graphs=tuple(named_graph_uris) or None,
+            default_graphs=prepared.default_graphs or None,
+            named_graphs=prepared.named_graphs or None,
         )
     except QueryFailed as exc:
         message = f"SPARQL syntax error: {exc}" if exc.status == 400 else str(exc)
         raise ApiError(exc.status, message, PROTOCOL + "#query-failure") from None
-    response = Response(rewriter.outgoing(body), 200, content_type=content_type(media_type))
-    response.headers["Vary"] = "Accept"
-    return response
+
+
+# ---------------------------------------------------------------- no query: what the service is
 
 
 def service_description_or_page() -> Response:
-    offered = (HTML, *GRAPH_TYPES)
-    try:
-        media_type = negotiate_media_type(request.accept_mimetypes, ("text/turtle", *offered[1:], HTML), request.args.get("format"))
-    except (NotAcceptable, ValueError) as exc:
-        raise ApiError(406, str(exc)) from None
-    if request.accept_mimetypes.quality(HTML) > request.accept_mimetypes.quality("text/turtle") or media_type == HTML:
+    explicit = request.args.get("format")
+    if prefers_html(request.accept_mimetypes, GRAPH_TYPES, explicit):
+        media_type = HTML
+    else:
+        media_type = negotiate(request.accept_mimetypes, (*GRAPH_TYPES, HTML), explicit)
+    if media_type == HTML:
         from .pages import render_query_page
 
-        return render_query_page()
+        return _negotiated(render_query_page())
     rewriter = current_app.extensions["mxus.rewriter"]
     graph = service_description(rewriter.served_base + "sparql")
     body = graph.serialize(format=_rdflib_name(media_type), encoding="utf-8")
-    response = Response(rewriter.outgoing(body), 200, content_type=content_type(media_type))
+    return _negotiated(Response(rewriter.outgoing(body), 200, content_type=content_type(media_type)))
+
+
+def _negotiated(response: Response) -> Response:
     response.headers["Vary"] = "Accept"
     return response
 

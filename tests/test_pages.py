@@ -658,6 +658,67 @@ def test_sparql_endpoint_renders_the_query_page_for_browsers(client):
     assert doc.find("textarea", name="query")
 
 
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_sparql_query_from_a_browser_shows_the_query_page_with_the_result(client):
+    text = f"SELECT ?label WHERE {{ <{BASE}id/person/colin-powell> <http://www.w3.org/2000/01/rdf-schema#label> ?label }}"
+    response = client.get("/sparql", query_string={"query": text}, headers={"Accept": BROWSER})
+    assert response.status_code == 200
+    assert response.content_type == "text/html; charset=utf-8"
+    assert response.headers["Vary"] == "Accept"
+    doc = parse_html(response.get_data(as_text=True))
+    assert doc.find("textarea", name="query").text() == text
+    assert len(doc.find("table", class_="results-table").find("tbody").find_all("tr")) == 2
+    formats = {parse_qs(urlsplit(h).query)["format"][0] for h in hrefs(doc.find("p", class_="downloads"))}
+    assert formats == {"json", "xml", "csv", "tsv"}
+
+
+def test_sparql_query_from_a_browser_keeps_the_named_graphs_in_the_downloads(client):
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://www.w3.org/ns/shacl#NodeShape> }"
+    graph = BASE + "graph/shapes"
+    response = client.get("/sparql", query_string={"query": text, "default-graph-uri": graph}, headers={"Accept": BROWSER})
+    assert response.status_code == 200
+    doc = parse_html(response.get_data(as_text=True))
+    shown = int(doc.find("table", class_="results-table").find("tbody").find("td").words().split()[0])
+    assert shown > 10
+    for href in hrefs(doc.find("p", class_="downloads")):
+        assert parse_qs(urlsplit(href).query)["default-graph-uri"] == [graph]
+    download = client.get(next(h for h in hrefs(doc.find("p", class_="downloads")) if "format=json" in h))
+    assert int(download.get_json()["results"]["bindings"][0]["n"]["value"]) == shown
+
+
+def test_sparql_query_from_a_browser_shows_a_failure_on_the_page(client):
+    response = client.get("/sparql", query_string={"query": "SELECT ?s WHERE { ?s ?p }"}, headers={"Accept": BROWSER})
+    assert response.status_code == 400
+    doc = parse_html(response.get_data(as_text=True))
+    assert "syntax error" in doc.find("section", class_="error").find("p", class_="error-message").words()
+    assert doc.find("textarea").text() == "SELECT ?s WHERE { ?s ?p }"
+
+
+@pytest.mark.parametrize(
+    "headers, query_string, media_type",
+    [
+        ({"Accept": BROWSER}, {"format": "json"}, "application/sparql-results+json"),  # an explicit format wins
+        ({"Accept": "*/*"}, {}, "application/sparql-results+json"),  # curl: the data
+        ({}, {}, "application/sparql-results+json"),
+        ({"Accept": "application/sparql-results+json, text/html;q=0.5"}, {}, "application/sparql-results+json"),
+        ({"Accept": "text/turtle"}, {"format": "html"}, "text/html"),
+    ],
+)
+def test_sparql_query_page_only_when_html_is_preferred(client, headers, query_string, media_type):
+    query = {"query": "ASK { ?s a <http://semanticweb.cs.vu.nl/2009/11/sem/Event> }", **query_string}
+    response = client.get("/sparql", query_string=query, headers=headers)
+    assert response.status_code == 200
+    assert response.mimetype == media_type
+
+
+def test_service_description_format_beats_a_browsers_accept(client):
+    response = client.get("/sparql", query_string={"format": "ttl"}, headers={"Accept": BROWSER})
+    assert response.status_code == 200
+    assert response.mimetype == "text/turtle"
+
+
 # ---------------------------------------------------------------- ontology and shapes
 
 
@@ -749,6 +810,39 @@ def test_ontology_conditional_get(client):
     assert client.get("/ontology.ttl", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     html = client.get("/ontology")
     assert html.headers["ETag"] != first.headers["ETag"]
+
+
+def test_etags_change_with_the_code_version(client, monkeypatch):
+    import server.resources
+
+    before = {path: client.get(path).headers["ETag"] for path in ("/ontology.ttl", "/ontology", "/page/person/colin-powell")}
+    monkeypatch.setattr(server.resources, "code_version", lambda: "999.0.0")
+    for path, etag in before.items():
+        response = client.get(path, headers={"If-None-Match": etag})
+        assert response.status_code == 200, path
+        assert response.headers["ETag"] != etag
+
+
+def test_the_version_iri_of_the_ontology_is_served(app, client):
+    ontology = app.extensions["mxus.published"].ontology
+    iri = URIRef(CANONICAL + "ontology")
+    version = str(next(ontology.objects(iri, OWL.versionInfo)))
+    assert str(next(ontology.objects(iri, OWL.versionIRI))) == CANONICAL + "ontology/" + version
+    for suffix, headers in (("", {"Accept": "text/turtle"}), (".ttl", {}), ("", {"Accept": "text/html"})):
+        versioned = client.get(f"/ontology/{version}{suffix}", headers=headers)
+        current = client.get(f"/ontology{suffix}", headers=headers)
+        assert versioned.status_code == 200
+        assert versioned.content_type == current.content_type
+        assert versioned.data == current.data
+        assert versioned.headers["ETag"] == current.headers["ETag"]
+    served = Graph().parse(data=client.get(f"/ontology/{version}.ttl").get_data(as_text=True), format="turtle")
+    assert (URIRef(BASE + "ontology"), OWL.versionIRI, URIRef(f"{BASE}ontology/{version}")) in served
+
+
+@pytest.mark.parametrize("path", ["/ontology/9.9.9", "/ontology/9.9.9.ttl", "/ontology/0.1"])
+def test_other_versions_of_the_ontology_are_404(client, path):
+    response = client.get(path, headers={"Accept": "text/turtle"})
+    assert response.status_code == 404
 
 
 # ---------------------------------------------------------------- links stay inside the site

@@ -113,6 +113,21 @@ def test_unacceptable_accept_is_406(client):
     assert b"sparql-results+json" in response.data
 
 
+@pytest.mark.parametrize("fmt", ["csv", "bogus"])
+def test_unavailable_format_is_400_with_or_without_a_query(client, fmt):
+    with_query = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "format": "png"})
+    assert with_query.status_code == 400
+    without = client.get("/sparql", query_string={"format": fmt})
+    assert without.status_code == 400
+    assert b"is not available here" in without.data
+
+
+def test_unacceptable_accept_without_a_query_is_406(client):
+    response = client.get("/sparql", headers={"Accept": "image/png"})
+    assert response.status_code == 406
+    assert b"text/turtle" in response.data
+
+
 def test_syntax_error_is_400_with_position(client):
     response = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p }"})
     assert response.status_code == 400
