@@ -57,6 +57,12 @@ def describe_resource(iri: str) -> Graph:
     return bind_prefixes(store.construct(DESCRIBE_QUERY % iri))
 
 
+def resource_exists(iri: str) -> bool:
+    """Whether the default graph says anything about ``iri`` (a 404 rather than a 303 to nowhere)."""
+    body = current_app.extensions["mxus.store"].query(f"ASK {{ <{iri}> ?p ?o }}", "application/sparql-results+json")
+    return b'"boolean":true' in body.replace(b" ", b"")
+
+
 def dataset_version() -> str:
     return current_app.extensions["mxus.store"].version
 
@@ -92,6 +98,8 @@ def thing(kind: str, slug: str):
     if not is_valid_thing_path(kind, slug):
         raise ApiError(404, f"no resource /id/{kind}/{slug}: identifiers are /id/{{type}}/{{slug}} in lowercase")
     media_type = negotiate(request.accept_mimetypes, (HTML, *DESCRIPTION_TYPES))
+    if not resource_exists(thing_uri(kind, slug)):
+        raise ApiError(404, f"no resource /id/{kind}/{slug} in this dataset")
     target = f"/page/{kind}/{slug}" if media_type == HTML else f"/data/{kind}/{slug}"
     response = redirect(target, code=303)
     response.headers["Vary"] = "Accept"

@@ -108,6 +108,7 @@ class DescriptionCache:
 
     def __init__(self, app: Flask):
         self.app = app
+        self.version = app.extensions["mxus.store"].version  # rebuilt when an accepted contribution changes it
         self._lock = threading.Lock()
         self._dumps_lock = threading.Lock()
         self._statistics: dict | None = None
@@ -142,7 +143,8 @@ class DescriptionCache:
                 folder = Path(tempfile.mkdtemp(prefix="mxus-dumps-"))
                 atexit.register(shutil.rmtree, folder, True)
                 try:
-                    write_dumps(self.app.extensions["mxus.published"], self.app.extensions["mxus.rewriter"], folder)
+                    # The published data and the accepted contributions, as the default graph serves them.
+                    write_dumps(self.app.extensions["mxus.context"].graphs(), self.app.extensions["mxus.rewriter"], folder)
                 except BaseException:
                     shutil.rmtree(folder, True)
                     raise
@@ -177,7 +179,10 @@ def _install(state) -> None:
 
 
 def _cache() -> DescriptionCache:
-    return current_app.extensions["mxus.void"]
+    cache = current_app.extensions["mxus.void"]
+    if cache.version != current_app.extensions["mxus.store"].version:
+        cache = current_app.extensions["mxus.void"] = DescriptionCache(current_app._get_current_object())
+    return cache
 
 
 def _etag(*parts: str) -> str:
@@ -187,8 +192,13 @@ def _etag(*parts: str) -> str:
 # --------------------------------------------------------------------------- statistics
 
 
-def _select(store, text: str, graphs: tuple[str, ...] = (DATA_GRAPH,)) -> list[dict[str, str]]:
-    body = store.query(text, "application/sparql-results+json", default_graphs=graphs)
+def data_graphs(store) -> tuple[str, ...]:
+    """The graphs that hold data: the curated data and accepted contributions (not the ontology, not provenance)."""
+    return tuple(g for g in store.default_graphs if g == DATA_GRAPH or g.startswith("https://w3id.org/mxus/id/contribution/"))
+
+
+def _select(store, text: str, graphs: tuple[str, ...] | None = None) -> list[dict[str, str]]:
+    body = store.query(text, "application/sparql-results+json", default_graphs=graphs or data_graphs(store))
     rows = json.loads(body)["results"]["bindings"]
     return [{name: cell["value"] for name, cell in row.items()} for row in rows]
 

@@ -66,6 +66,7 @@ def resource(kind: str, slug: str):
         "passages": own,
         "related": related,
         "external": _external_links(graph, subject),
+        "contributed": contributed_statements(iri, labels),
         "formats": [
             {"href": f"/data/{kind}/{slug}{ext}", "type": media, "name": ext[1:]} for ext, media in EXTENSIONS.items()
         ],
@@ -73,6 +74,28 @@ def resource(kind: str, slug: str):
     }
     response = render_page("resource.html", page=page, active=None)
     return _page_headers(response, etag, kind, slug)
+
+
+def contributed_statements(iri: str, labels: dict) -> list[dict]:
+    """Statements about ``iri`` that accepted contributions added, with who and when."""
+    rows = select(
+        f"""SELECT ?contribution ?p ?o ?name ?when WHERE {{
+              GRAPH ?contribution {{ <{iri}> ?p ?o }}
+              ?contribution schema:creativeWorkStatus "accepted" ;
+                            prov:wasAttributedTo/foaf:name ?name ;
+                            prov:generatedAtTime ?when .
+            }} ORDER BY ?when ?p"""
+    )
+    return [
+        {
+            "predicate": term_view(row["p"], labels),
+            "value": term_view(row["o"], labels),
+            "contributor": str(row["name"]),
+            "date": str(row["when"])[:10],
+            "href": "/contributions/" + str(row["contribution"]).rsplit("/", 1)[-1],
+        }
+        for row in rows
+    ]
 
 
 def _page_headers(response: Response, etag: str, kind: str, slug: str) -> Response:

@@ -1,0 +1,49 @@
+"""Dereferencing through the Flask test client: /id, /data."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import FOAF
+
+from server import create_app
+
+BASE = "http://localhost/"
+
+
+@pytest.fixture(scope="module")
+def client():
+    app = create_app({"BASE_URI": BASE})
+    yield app.test_client()
+    app.extensions["mxus.store"].close()
+
+
+@pytest.mark.parametrize("accept,target", [("text/html", "/page/person/colin-powell"), ("text/turtle", "/data/person/colin-powell"), ("application/ld+json", "/data/person/colin-powell")])
+def test_id_answers_303_by_accept(client, accept, target):
+    response = client.get("/id/person/colin-powell", headers={"Accept": accept})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(target)
+    assert response.headers["Vary"] == "Accept"
+
+
+def test_unknown_id_is_404_not_a_redirect_to_nowhere(client):
+    assert client.get("/id/person/nobody", headers={"Accept": "text/turtle"}).status_code == 404
+    page = client.get("/id/person/nobody", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and page.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("suffix,rdflib_format", [(".ttl", "turtle"), (".jsonld", "json-ld"), (".nt", "nt"), (".rdf", "xml")])
+def test_data_by_extension_is_rewritten_to_the_served_base(client, suffix, rdflib_format):
+    response = client.get("/data/person/colin-powell" + suffix)
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.data.decode(), format=rdflib_format)
+    assert (URIRef(BASE + "id/person/colin-powell"), FOAF.name, Literal("Colin Powell")) in graph
+
+
+def test_conditional_get_and_head(client):
+    first = client.get("/data/person/colin-powell", headers={"Accept": "text/turtle"})
+    etag = first.headers["ETag"]
+    assert client.get("/data/person/colin-powell", headers={"Accept": "text/turtle", "If-None-Match": etag}).status_code == 304
+    head = client.head("/data/person/colin-powell", headers={"Accept": "text/turtle"})
+    assert head.status_code == 200 and head.data == b"" and head.headers["ETag"] == etag
+    assert 'rel="alternate"; type="application/ld+json"' in first.headers["Link"]
