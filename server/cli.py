@@ -212,7 +212,7 @@ def run_tokens(args: argparse.Namespace) -> int:
 def run_contributions(args: argparse.Namespace) -> int:
     from .contribution_store import ACCEPTED, REJECTED, ContributionNotFound, ContributionStore, InvalidTransition
 
-    store = ContributionStore(_instance(args) / "contributions")
+    store = ContributionStore(_instance(args) / "contributions", recover=False)
     try:
         if args.action == "list":
             for contribution in store.all(args.status):

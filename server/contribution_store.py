@@ -65,12 +65,20 @@ class InvalidTransition(ValueError):
 
 
 class ContributionStore:
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, recover: bool = True):
+        """``recover``: remove what a crash left half-written. The server, which owns the
+        folder, does; ``mxus contributions`` does not, since a server may be writing meanwhile."""
         self.folder = folder
         self.folder.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        if recover:
+            self._recover()
+
+    def _recover(self) -> None:
         for leftover in self.folder.glob(".tmp-*"):  # a crash mid-write: never acknowledged
             shutil.rmtree(leftover, ignore_errors=True)
+        for leftover in self.folder.glob("*/.tmp-*"):  # a crash mid-decision: meta.json is the old one, intact
+            leftover.unlink(missing_ok=True)
 
     @staticmethod
     def new_id() -> str:

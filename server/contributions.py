@@ -20,9 +20,8 @@ from .contribution_store import ACCEPTED, PENDING, REJECTED, Contribution, Contr
 from .dataset import PublishedGraphs
 from .http import ApiError
 from .negotiation import GRAPH_TYPES, NotAcceptable, content_type, negotiate_media_type
-from .submissions import read_submission
+from .submissions import read_submission, request_body, validate_in_context
 from .tokens import CONTRIBUTE, MAINTAIN, Identity, TokenRegistry
-from .validation import validate_submission
 
 bp = Blueprint("contributions", __name__)
 SCHEMA = Namespace("https://schema.org/")
@@ -109,8 +108,11 @@ def require(right: str) -> Identity:
 @bp.route("/contributions", methods=["POST"])
 def submit():
     identity = require(CONTRIBUTE)
-    submission = read_submission(request.get_data(), request.mimetype, current_app.config["MAX_SUBMISSION_TRIPLES"])
-    report = validate_submission(submission.graph, current_app.extensions["mxus.context"].graphs())
+    config = current_app.config
+    body = request_body(request, config["MAX_BODY_BYTES"])
+    incoming = current_app.extensions["mxus.rewriter"].incoming
+    submission = read_submission(body, request.mimetype, config["MAX_SUBMISSION_TRIPLES"], incoming=incoming)
+    report = validate_in_context(submission.graph, current_app.extensions["mxus.context"].graphs())
     if not report.conforms:
         from .validation_service import render_report
 
@@ -123,8 +125,7 @@ def submit():
         {"counts": report.counts(), "results": [r.as_dict() for r in report.results]},
     )
     current_app.extensions["mxus.store"].add_graph(contribution.graph, _contributions().content_bytes(contribution.id))
-    body = json.dumps(contribution.summary(), indent=2, ensure_ascii=False)
-    response = Response(body, 201, mimetype="application/json")
+    response = _json(contribution.summary(), 201)
     response.headers["Location"] = f"/contributions/{contribution.id}"
     return response
 
@@ -147,7 +148,7 @@ def listing():
         "per_page": per_page,
         "items": [{**c.summary(), "href": f"/contributions/{c.id}"} for c in window],
     }
-    response = Response(json.dumps(body, indent=2, ensure_ascii=False), 200, mimetype="application/json")
+    response = _json(body)
     if page * per_page < len(items):
         query = f"page={page + 1}&per_page={per_page}" + (f"&status={status}" if status else "")
         response.headers["Link"] = f'</contributions?{query}>; rel="next"'
@@ -182,7 +183,7 @@ def decide(contribution_id: str, decision: str):
     _get(contribution_id)
     reason = request.form.get("reason") if request.mimetype == "application/x-www-form-urlencoded" else None
     contribution = apply_decision(contribution_id, ACCEPTED if decision == "accept" else REJECTED, identity.name, reason)
-    return Response(json.dumps(contribution.summary(), indent=2, ensure_ascii=False), 200, mimetype="application/json")
+    return _json(contribution.summary())
 
 
 def apply_decision(contribution_id: str, status: str, maintainer: str, reason: str | None = None) -> Contribution:
@@ -203,6 +204,12 @@ def publish(store, context: ValidationContext, contributions: ContributionStore,
     store.publish_graph(contribution.graph)
     store.publish_graph(provenance)
     context.add(content)
+
+
+def _json(document: dict, status: int = 200) -> Response:
+    """A JSON answer, its canonical URIs rewritten to the served base like every other answer."""
+    body = json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")
+    return Response(current_app.extensions["mxus.rewriter"].outgoing(body), status, mimetype="application/json")
 
 
 def _get(contribution_id: str) -> Contribution:

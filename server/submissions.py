@@ -2,20 +2,26 @@
 
 Both answer the same bad input the same way: 400 for an empty or
 unparseable body (with line and column), 415 for a media type we do not
-read, 413 for too many triples, 422 for statements about our ontology or
-shapes. Parsing itself never touches the network (see parsing.py).
+read, 413 for a body over MAX_BODY_BYTES or too many triples, 422 for
+statements about our ontology or shapes. Parsing itself never touches the
+network (see parsing.py).
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from .dataset import PublishedGraphs
 from .http import ApiError
 from .media import UnknownFormat, rdf_format_for_media_type
 from .parsing import RdfInputError, parse_rdf, union_graph
+from .validation import ValidationReport, validate_submission
 
 PROTECTED_NAMESPACES = ("https://w3id.org/mxus/ontology", "https://w3id.org/mxus/shapes")
 
@@ -27,7 +33,33 @@ class Submission:
     sha256: str
 
 
-def read_submission(body: bytes, media_type: str | None, max_triples: int, source: str = "request body") -> Submission:
+def request_body(request, max_bytes: int) -> bytes:
+    """The raw body of ``request``; 413 naming the limit when it is larger than ``max_bytes``."""
+    try:
+        return request.get_data()
+    except RequestEntityTooLarge:
+        raise ApiError(413, too_large_message(max_bytes)) from None
+
+
+def too_large_message(max_bytes: int) -> str:
+    return f"the request body is larger than the limit of {max_bytes} bytes (MAX_BODY_BYTES); split the submission"
+
+
+def read_submission(
+    body: bytes,
+    media_type: str | None,
+    max_triples: int,
+    source: str = "request body",
+    incoming: Callable[[str], str] | None = None,
+) -> Submission:
+    """Parse and check a submitted body.
+
+    ``incoming`` maps the served base back to the canonical one (the
+    Rewriter's), so a client that names things by the URLs the server gave
+    it (http://HOST:PORT/id/...) adds statements about the dataset's own
+    resources, and cannot get past the ontology check by using them. The
+    checksum is of the body as received.
+    """
     if not media_type:
         raise ApiError(415, "the request has no Content-Type: send text/turtle, application/trig, application/n-triples, application/n-quads, application/ld+json or application/rdf+xml")
     try:
@@ -36,6 +68,12 @@ def read_submission(body: bytes, media_type: str | None, max_triples: int, sourc
         raise ApiError(415, str(exc)) from None
     if not body.strip():
         raise ApiError(400, "the request body is empty")
+    checksum = hashlib.sha256(body).hexdigest()
+    if incoming is not None:
+        try:
+            body = incoming(body.decode("utf-8")).encode("utf-8")
+        except UnicodeDecodeError:
+            pass  # parse_rdf reports where the input stops being UTF-8
     try:
         graph = union_graph(parse_rdf(body, fmt, source))
     except RdfInputError as exc:
@@ -43,7 +81,20 @@ def read_submission(body: bytes, media_type: str | None, max_triples: int, sourc
     if len(graph) > max_triples:
         raise ApiError(413, f"the submission has {len(graph)} triples; the limit is {max_triples}")
     refuse_redefinitions(graph)
-    return Submission(graph, fmt.media_type, hashlib.sha256(body).hexdigest())
+    return Submission(graph, fmt.media_type, checksum)
+
+
+# pySHACL evaluates SPARQL-based constraints with rdflib's SPARQL parser, a
+# pyparsing grammar that is not thread-safe: two validations parsing at once
+# in the threaded server fail with TypeError (Param.postParse2() missing ...).
+# Validation is CPU-bound Python, so serializing it costs no throughput.
+_VALIDATION_LOCK = threading.Lock()
+
+
+def validate_in_context(graph: Graph, context: PublishedGraphs) -> ValidationReport:
+    """``validate_submission``, one at a time per process."""
+    with _VALIDATION_LOCK:
+        return validate_submission(graph, context)
 
 
 def refuse_redefinitions(graph: Graph) -> None:

@@ -7,11 +7,12 @@ published data as context), so the two never disagree.
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .http import ApiError
 from .negotiation import NotAcceptable, content_type, negotiate_media_type
-from .submissions import read_submission
-from .validation import ValidationReport, report_as_json, validate_submission
+from .submissions import read_submission, request_body, too_large_message, validate_in_context
+from .validation import ValidationReport, report_as_json
 
 bp = Blueprint("validation", __name__)
 
@@ -32,8 +33,11 @@ def validate():
         answer_type = negotiate_media_type(request.accept_mimetypes, REPORT_TYPES)
     except NotAcceptable as exc:
         raise ApiError(406, str(exc)) from None
-    submission = read_submission(request.get_data(), request.mimetype, current_app.config["MAX_SUBMISSION_TRIPLES"])
-    report = validate_submission(submission.graph, current_app.extensions["mxus.context"].graphs())
+    config = current_app.config
+    body = request_body(request, config["MAX_BODY_BYTES"])
+    incoming = current_app.extensions["mxus.rewriter"].incoming
+    submission = read_submission(body, request.mimetype, config["MAX_SUBMISSION_TRIPLES"], incoming=incoming)
+    report = validate_in_context(submission.graph, current_app.extensions["mxus.context"].graphs())
     return render_report(report, answer_type)
 
 
@@ -52,14 +56,21 @@ def render_report(report: ValidationReport, media_type: str, status: int = 200) 
 
 def _validate_form() -> Response:
     """The browser form: pasted text or an uploaded file, answered as a page."""
-    media_type = request.form.get("media_type", "text/turtle")
-    upload = request.files.get("file")
-    body = upload.read() if upload and upload.filename else request.form.get("text", "").encode("utf-8")
+    config = current_app.config
     try:
-        submission = read_submission(body, media_type, current_app.config["MAX_SUBMISSION_TRIPLES"], "pasted text")
+        media_type = request.form.get("media_type", "text/turtle")
+        upload = request.files.get("file")
+    except RequestEntityTooLarge:
+        page = render_template("validate.html", report=None, error=too_large_message(config["MAX_BODY_BYTES"]), text="", media_type="text/turtle")
+        return Response(page, 413, content_type="text/html; charset=utf-8")
+    uploaded = bool(upload and upload.filename)
+    body = upload.read() if uploaded else request.form.get("text", "").encode("utf-8")
+    incoming = current_app.extensions["mxus.rewriter"].incoming
+    try:
+        submission = read_submission(body, media_type, config["MAX_SUBMISSION_TRIPLES"], "uploaded file" if uploaded else "pasted text", incoming)
     except ApiError as error:
         page = render_template("validate.html", report=None, error=error.message, text=body.decode("utf-8", "replace"), media_type=media_type)
-        return Response(page, error.status, content_type="text/html; charset=utf-8")
-    report = validate_submission(submission.graph, current_app.extensions["mxus.context"].graphs())
+        return Response(current_app.extensions["mxus.rewriter"].outgoing_text(page), error.status, content_type="text/html; charset=utf-8")
+    report = validate_in_context(submission.graph, current_app.extensions["mxus.context"].graphs())
     page = render_template("validate.html", report=report, text=body.decode("utf-8", "replace"), media_type=media_type)
     return Response(current_app.extensions["mxus.rewriter"].outgoing_text(page), 200, content_type="text/html; charset=utf-8")

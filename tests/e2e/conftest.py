@@ -165,3 +165,81 @@ def http_request(url: str, method: str = "GET", headers: dict | None = None, bod
 def fetch():
     """``fetch(url, method="GET", headers=None, body=None)`` -> Reply (status, headers, body)."""
     return http_request
+
+
+def kill_server(server: RunningServer) -> None:
+    """SIGKILL to the whole process group at once (the server and its query workers),
+    as a power cut or the OOM killer would: no exit handler runs."""
+    try:
+        os.killpg(server.process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    server.process.wait(10)
+    deadline = time.monotonic() + 10
+    while group_alive(server) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def group_alive(server: RunningServer) -> bool:
+    """Whether any process of the server's process group is still running.
+
+    Zombies do not count: killed workers whose parent died too wait for init
+    to reap them, and a container's init may never do so.
+    """
+    group = server.process.pid
+    proc = Path("/proc")
+    if not proc.is_dir():
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # exited meanwhile
+        state, process_group = fields[0], int(fields[2])
+        if process_group == group and state not in ("Z", "X"):
+            return True
+    return False
+
+
+class ServerControl:
+    """Start servers with extra arguments (e.g. ``--instance DIR``); whatever is still
+    running is stopped at teardown."""
+
+    def __init__(self, log_dir: Path):
+        self.log_dir = log_dir
+        self.started: list[RunningServer] = []
+
+    def start(self, *extra: str) -> RunningServer:
+        server = start_server(self.log_dir, *extra)
+        self.started.append(server)
+        return server
+
+    def stop(self, server: RunningServer) -> None:
+        stop_server(server)
+
+    def kill(self, server: RunningServer) -> None:
+        kill_server(server)
+
+    def alive(self, server: RunningServer) -> bool:
+        return group_alive(server)
+
+    def close(self) -> None:
+        for server in self.started:
+            if server.process.poll() is None or group_alive(server):
+                stop_server(server)
+
+
+@pytest.fixture
+def servers(server_logs) -> Iterator[ServerControl]:
+    """``servers.start(*args)`` -> RunningServer, ``servers.kill(server)`` (SIGKILL to its
+    group), ``servers.alive(server)`` (is any process of its group left), ``servers.stop(server)``;
+    every server started is stopped at teardown."""
+    control = ServerControl(server_logs)
+    try:
+        yield control
+    finally:
+        control.close()
