@@ -11,12 +11,13 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from rdflib import Graph
 
 from .config import check_settings
 from .contribution_store import ACCEPTED, ContributionStore
-from .contributions import ValidationContext, provenance_graph, provenance_graph_name
+from .contributions import ValidationContext, accepted_statements
 from .dataset import PublishedGraphs, load_published
-from .store import EmbeddedStore, as_nquads
+from .store import ACCEPTED_GRAPH, EmbeddedStore, as_nquads
 from .tokens import TokenRegistry
 from .uris import Rewriter
 
@@ -31,13 +32,12 @@ def create_app(config: dict | None = None) -> Flask:
     published = load_published(settings)
     instance = Path(settings["INSTANCE_DIR"])
     contributions = ContributionStore(instance / "contributions")
-    store = open_store(published, contributions, settings)
+    store, context = open_store(published, contributions, settings)
     atexit.register(store.close)
-    accepted = [contributions.content(c.id) for c in contributions.all(ACCEPTED)]
     app.extensions["mxus.published"] = published
     app.extensions["mxus.store"] = store
     app.extensions["mxus.contributions"] = contributions
-    app.extensions["mxus.context"] = ValidationContext(published, accepted)
+    app.extensions["mxus.context"] = context
     app.extensions["mxus.tokens"] = TokenRegistry(instance / "tokens.json")
     app.extensions["mxus.rewriter"] = Rewriter(settings["BASE_URI"])
 
@@ -55,19 +55,20 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def open_store(published: PublishedGraphs, contributions: ContributionStore, settings: dict) -> EmbeddedStore:
+def open_store(published: PublishedGraphs, contributions: ContributionStore, settings: dict) -> tuple[EmbeddedStore, ValidationContext]:
     """The store over the published graphs and every contribution's named graph.
 
-    Accepted contributions and their provenance are part of the default graph.
+    Accepted contributions' statements and provenance also go, once each, into
+    the accepted graph, part of the default graph; the validation context
+    holds the same.
     """
-    extra, names, in_default = [], [], []
+    context = ValidationContext(published, [])
+    named, names, accepted = [], [], Graph()
     for contribution in contributions.all():
-        extra.append(as_nquads(contributions.content_bytes(contribution.id), contribution.graph))
+        named.append(as_nquads(contributions.content_bytes(contribution.id), contribution.graph))
         names.append(contribution.graph)
         if contribution.status == ACCEPTED:
-            provenance = provenance_graph_name(contribution)
-            extra.append(as_nquads(provenance_graph(contribution).serialize(format="nt", encoding="utf-8"), provenance))
-            names.append(provenance)
-            in_default += [contribution.graph, provenance]
-    store = EmbeddedStore(published, settings, b"".join(extra), names, in_default)
-    return store
+            accepted += context.add(accepted_statements(contributions, contribution))
+    extra = b"".join(named) + as_nquads(accepted.serialize(format="nt", encoding="utf-8"), ACCEPTED_GRAPH)
+    state = " ".join(f"{c.id}:{c.status}" for c in contributions.all())
+    return EmbeddedStore(published, settings, extra, names, state), context

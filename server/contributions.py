@@ -52,9 +52,15 @@ class ValidationContext:
     def graphs(self) -> PublishedGraphs:
         return self._graphs
 
-    def add(self, graph: Graph) -> None:
+    def add(self, graph: Graph) -> Graph:
+        """Merge ``graph`` in; return the triples that were not there yet."""
         with self._lock:
-            self._graphs = self._merge(self._graphs, [graph])
+            new = Graph()
+            for triple in graph:
+                if triple not in self._graphs.data:
+                    new.add(triple)
+            self._graphs = self._merge(self._graphs, [new])
+            return new
 
 
 def provenance_graph(contribution: Contribution) -> Graph:
@@ -76,10 +82,6 @@ def provenance_graph(contribution: Contribution) -> Graph:
     for step in contribution.history:
         graph.add((node, DCTERMS.dateAccepted if step["status"] == ACCEPTED else DCTERMS.modified, Literal(step["at"][:10], datatype=XSD.date)))
     return graph
-
-
-def provenance_graph_name(contribution: Contribution) -> str:
-    return "https://w3id.org/mxus/graph/provenance/" + contribution.id
 
 
 def _registry() -> TokenRegistry:
@@ -197,13 +199,16 @@ def apply_decision(contribution_id: str, status: str, maintainer: str, reason: s
     return contribution
 
 
+def accepted_statements(contributions: ContributionStore, contribution: Contribution) -> Graph:
+    """What accepting a contribution adds to the default graph: its statements and its provenance."""
+    graph = contributions.content(contribution.id)
+    graph += provenance_graph(contribution)
+    return graph
+
+
 def publish(store, context: ValidationContext, contributions: ContributionStore, contribution: Contribution) -> None:
-    content = contributions.content(contribution.id)
-    provenance = provenance_graph_name(contribution)
-    store.add_graph(provenance, provenance_graph(contribution).serialize(format="nt", encoding="utf-8"))
-    store.publish_graph(contribution.graph)
-    store.publish_graph(provenance)
-    context.add(content)
+    new = context.add(accepted_statements(contributions, contribution))
+    store.publish(new.serialize(format="nt", encoding="utf-8"), contribution.id)
 
 
 def _json(document: dict, status: int = 200) -> Response:

@@ -19,10 +19,13 @@ GRAPH_BASE = "https://w3id.org/mxus/graph/"
 DATA_GRAPH = GRAPH_BASE + "data"
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
 SHAPES_GRAPH = GRAPH_BASE + "shapes"
-# What a query sees when it names no graph: the data and the ontology (so
-# rdfs:subClassOf* and labels of terms work), not the shapes; accepted
-# contributions join it when they are accepted.
-DEFAULT_GRAPHS = (DATA_GRAPH, ONTOLOGY_GRAPH)
+# Accepted contributions' statements and provenance, each triple once (a
+# default graph made of many graphs would repeat shared triples in results).
+ACCEPTED_GRAPH = GRAPH_BASE + "accepted"
+# What a query sees when it names no graph: the data, the ontology (so
+# rdfs:subClassOf* and labels of terms work) and accepted contributions;
+# not the shapes, not pending or rejected contributions.
+DEFAULT_GRAPHS = (DATA_GRAPH, ONTOLOGY_GRAPH, ACCEPTED_GRAPH)
 
 
 def as_nquads(ntriples: bytes, graph_name: str) -> bytes:
@@ -45,13 +48,13 @@ def published_nquads(published: PublishedGraphs) -> bytes:
 
 
 class EmbeddedStore:
-    def __init__(self, published: PublishedGraphs, settings: dict, extra_nquads: bytes = b"", extra_graphs=(), published_extra=()):
+    def __init__(self, published: PublishedGraphs, settings: dict, extra_nquads: bytes = b"", extra_graphs=(), state: str = ""):
+        """``extra_nquads``: contributions' named graphs and the accepted graph, ``state`` names them for the version."""
         self._lock = threading.Lock()
-        self._graph_names = [DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, *extra_graphs]
-        self._default_graphs = [*DEFAULT_GRAPHS, *published_extra]
+        self._graph_names = [DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, ACCEPTED_GRAPH, *extra_graphs]
         self.triple_count = len(published.data) + len(published.ontology) + len(published.shapes)
         self._base_version = published.digest
-        self._changes: list[str] = [f"graph {g}" for g in extra_graphs] + [f"publish {g}" for g in published_extra]
+        self._changes: list[str] = [state] if state else []
         self._pool = QueryPool(
             published_nquads(published) + extra_nquads,
             workers=settings["QUERY_WORKERS"],
@@ -72,8 +75,7 @@ class EmbeddedStore:
 
     @property
     def default_graphs(self) -> tuple[str, ...]:
-        with self._lock:
-            return tuple(self._default_graphs)
+        return DEFAULT_GRAPHS
 
     @property
     def version(self) -> str:
@@ -88,12 +90,11 @@ class EmbeddedStore:
             self._graph_names.append(name)
             self._changes.append(f"add {name}")
 
-    def publish_graph(self, name: str) -> None:
-        """Make a named graph part of the default graph (an accepted contribution)."""
+    def publish(self, ntriples: bytes, reason: str) -> None:
+        """Add triples to the default graph (through the accepted graph)."""
+        self._pool.add(as_nquads(ntriples, ACCEPTED_GRAPH))
         with self._lock:
-            if name not in self._default_graphs:
-                self._default_graphs.append(name)
-            self._changes.append(f"publish {name}")
+            self._changes.append(f"publish {reason}")
 
     def query(
         self,

@@ -35,7 +35,7 @@ from .engine import QueryFailed
 from .http import ApiError
 from .namespaces import bind_prefixes
 from .negotiation import NotAcceptable, content_type, negotiate_media_type
-from .store import DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, published_nquads
+from .store import ACCEPTED_GRAPH, DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, published_nquads
 from .uris import CANONICAL_BASE, is_valid_thing_path
 
 bp = Blueprint("void", __name__)
@@ -193,8 +193,8 @@ def _etag(*parts: str) -> str:
 
 
 def data_graphs(store) -> tuple[str, ...]:
-    """The graphs that hold data: the curated data and accepted contributions (not the ontology, not provenance)."""
-    return tuple(g for g in store.default_graphs if g == DATA_GRAPH or g.startswith("https://w3id.org/mxus/id/contribution/"))
+    """The graphs that hold data: the curated data and accepted contributions (not the ontology)."""
+    return (DATA_GRAPH, ACCEPTED_GRAPH)
 
 
 def _select(store, text: str, graphs: tuple[str, ...] | None = None) -> list[dict[str, str]]:

@@ -26,7 +26,6 @@ from server.tokens import TokenRegistry
 POWELL = "https://w3id.org/mxus/id/person/colin-powell"
 SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
 CONTRIBUTION = "https://w3id.org/mxus/id/contribution/"
-PROVENANCE = "https://w3id.org/mxus/graph/provenance/"
 
 
 def http_request(url: str, method: str = "GET", headers: dict | None = None, body: bytes | None = None, timeout: float = 30):
