@@ -12,7 +12,7 @@ from .config import check_settings
 from .dataset import load_published
 from .media import UnknownFormat, rdf_format_by_name, rdf_format_for_filename
 from .parsing import RdfInputError, parse_rdf, union_graph
-from .validation import report_as_json, report_as_text, validate_submission
+from .validation import report_as_text, validate_submission
 
 EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
 

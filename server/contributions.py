@@ -19,13 +19,12 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 from .contribution_store import ACCEPTED, PENDING, REJECTED, Contribution, ContributionNotFound, ContributionStore, InvalidTransition
 from .dataset import PublishedGraphs
 from .http import ApiError
-from .negotiation import GRAPH_TYPES, NotAcceptable, content_type, negotiate_media_type
+from .negotiation import GRAPH_TYPES, NotAcceptable, content_type, negotiate_media_type, serialize_as
 from .submissions import read_submission, request_body, validate_in_context
 from .tokens import CONTRIBUTE, MAINTAIN, Identity, TokenRegistry
 
 bp = Blueprint("contributions", __name__)
 SCHEMA = Namespace("https://schema.org/")
-RDFLIB_NAMES = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt", "application/rdf+xml": "xml"}
 
 
 class ValidationContext:
@@ -171,7 +170,7 @@ def show(contribution_id: str):
         turtle = _contributions().content(contribution_id).serialize(format="turtle")
         body = render_template("contribution.html", contribution=contribution, turtle=turtle).encode("utf-8")
     else:
-        body = _contributions().content(contribution_id).serialize(format=RDFLIB_NAMES[media_type], encoding="utf-8")
+        body = serialize_as(_contributions().content(contribution_id), media_type)
     response = Response(rewriter.outgoing(body), 200, content_type=content_type(media_type))
     response.headers["Vary"] = "Accept"
     return response

@@ -32,12 +32,27 @@ class QuerySyntaxError(QueryFailed):
     status = 400
 
 
-class QueryTimeout(QueryFailed):
-    status = 503
+class QueryOverLimit(QueryFailed):
+    """A well-formed query that needs more than this endpoint gives one query.
+
+    422: the request is understood but cannot be processed as sent; the
+    client can narrow it (a LIMIT, a tighter pattern). Not 408 or 503, which
+    invite automatic retries of the same runaway query.
+    """
+
+    status = 422
 
 
-class QueryTooLarge(QueryFailed):
-    status = 507  # the result, not the request, is too large
+class QueryTimeout(QueryOverLimit):
+    pass
+
+
+class QueryTooLarge(QueryOverLimit):
+    pass
+
+
+class QueryOutOfMemory(QueryOverLimit):
+    pass
 
 
 class EngineBusy(QueryFailed):
@@ -155,7 +170,7 @@ class QueryPool:
             if worker is not None:
                 self._replace(worker)
                 worker = None
-            raise QueryFailed(
+            raise QueryOutOfMemory(
                 f"the query was stopped: its worker exceeded the memory limit of {self._memory_limit // 2**20} MB"
             ) from None
         finally:

@@ -32,6 +32,22 @@ GRAPH_TYPES = (
     "application/trig",
 )
 HTML = "text/html"
+# The four RDF syntaxes a description (of a resource, the dataset, the
+# ontology, a contribution) is offered in, Turtle first.
+DESCRIPTION_TYPES = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
+RDFLIB_SERIALIZERS = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "application/n-quads": "nquads",
+    "application/trig": "trig",
+}
+
+
+def serialize_as(graph, media_type: str) -> bytes:
+    """An rdflib graph in one of the offered RDF media types."""
+    return graph.serialize(format=RDFLIB_SERIALIZERS[media_type], encoding="utf-8")
 
 # ?format= values, each with the media types it can stand for in order of
 # preference: "xml" is SPARQL XML results for SELECT but RDF/XML for

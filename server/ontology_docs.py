@@ -15,9 +15,9 @@ from rdflib.collection import Collection
 
 from .http import ApiError
 from .namespaces import MXUS, SHAPES, bind_prefixes
-from .negotiation import EXTENSIONS, HTML, content_type, negotiate
 from .pages.views import curie, iri_view, literal_view, render_page, select
-from .resources import DESCRIPTION_TYPES, RDFLIB_NAMES, etag_for
+from .negotiation import DESCRIPTION_TYPES, EXTENSIONS, HTML, content_type, negotiate, serialize_as
+from .resources import etag_for
 from .uris import CANONICAL_BASE
 
 bp = Blueprint("ontology_docs", __name__)
@@ -104,7 +104,7 @@ def _rdf(graph: Graph, media_type: str, name: str) -> Response:
     out = bind_prefixes(Graph())
     out.bind("vann", VANN)
     out += graph
-    body = current_app.extensions["mxus.rewriter"].outgoing(out.serialize(format=RDFLIB_NAMES[media_type], encoding="utf-8"))
+    body = current_app.extensions["mxus.rewriter"].outgoing(serialize_as(out, media_type))
     return _headers(Response(body, 200, content_type=content_type(media_type)), etag, name)
 
 

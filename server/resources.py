@@ -16,18 +16,11 @@ from rdflib import Graph, URIRef
 
 from .http import ApiError
 from .namespaces import bind_prefixes
-from .negotiation import EXTENSIONS, HTML, content_type, negotiate
+from .negotiation import DESCRIPTION_TYPES, EXTENSIONS, HTML, content_type, negotiate, serialize_as
 from .uris import is_valid_thing_path, thing_uri
 
 bp = Blueprint("resources", __name__)
 
-DESCRIPTION_TYPES = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
-RDFLIB_NAMES = {
-    "text/turtle": "turtle",
-    "application/ld+json": "json-ld",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-}
 
 DESCRIBE_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -83,7 +76,7 @@ def etag_for(*parts: str) -> str:
 
 def serialize_graph(graph: Graph, media_type: str) -> bytes:
     rewriter = current_app.extensions["mxus.rewriter"]
-    return rewriter.outgoing(graph.serialize(format=RDFLIB_NAMES[media_type], encoding="utf-8"))
+    return rewriter.outgoing(serialize_as(graph, media_type))
 
 
 def alternates_header(kind: str, slug: str) -> str:

@@ -21,7 +21,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 from .engine import QueryFailed
 from .http import ApiError
 from .namespaces import bind_prefixes
-from .negotiation import GRAPH_TYPES, HTML, RESULT_TYPES, content_type, negotiate, prefers_html
+from .negotiation import GRAPH_TYPES, HTML, RESULT_TYPES, content_type, negotiate, prefers_html, serialize_as
 from .sparql_text import inspect_query
 
 bp = Blueprint("sparql", __name__)
@@ -170,7 +170,7 @@ def service_description_or_page() -> Response:
         return _negotiated(render_query_page())
     rewriter = current_app.extensions["mxus.rewriter"]
     graph = service_description(rewriter.served_base + "sparql")
-    body = graph.serialize(format=_rdflib_name(media_type), encoding="utf-8")
+    body = serialize_as(graph, media_type)
     return _negotiated(Response(rewriter.outgoing(body), 200, content_type=content_type(media_type)))
 
 
@@ -219,14 +219,3 @@ def service_description(endpoint_url: str) -> Graph:
         graph.add((dataset, SD.namedGraph, named))
         graph.add((named, SD.name, URIRef(name)))
     return graph
-
-
-def _rdflib_name(media_type: str) -> str:
-    return {
-        "text/turtle": "turtle",
-        "application/ld+json": "json-ld",
-        "application/n-triples": "nt",
-        "application/rdf+xml": "xml",
-        "application/n-quads": "nquads",
-        "application/trig": "trig",
-    }[media_type]

@@ -10,14 +10,13 @@ from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .http import ApiError
-from .negotiation import NotAcceptable, content_type, negotiate_media_type
+from .negotiation import NotAcceptable, content_type, negotiate_media_type, serialize_as
 from .submissions import read_submission, request_body, too_large_message, validate_in_context
 from .validation import ValidationReport, report_as_json
 
 bp = Blueprint("validation", __name__)
 
 REPORT_TYPES = ("application/json", "text/turtle", "application/ld+json", "text/html")
-RDFLIB_NAMES = {"text/turtle": "turtle", "application/ld+json": "json-ld"}
 
 
 @bp.route("/validate", methods=["GET"])
@@ -48,7 +47,7 @@ def render_report(report: ValidationReport, media_type: str, status: int = 200) 
     elif media_type == "application/json":
         body = report_as_json(report).encode("utf-8")
     else:
-        body = report.graph.serialize(format=RDFLIB_NAMES[media_type], encoding="utf-8")
+        body = serialize_as(report.graph, media_type)
     response = Response(rewriter.outgoing(body), status, content_type=content_type(media_type))
     response.headers["Vary"] = "Accept"
     return response

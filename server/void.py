@@ -34,7 +34,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, XSD
 from .engine import QueryFailed
 from .http import ApiError
 from .namespaces import bind_prefixes
-from .negotiation import NotAcceptable, content_type, negotiate_media_type
+from .negotiation import DESCRIPTION_TYPES, NotAcceptable, content_type, negotiate_media_type, serialize_as
 from .store import ACCEPTED_GRAPH, DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, published_nquads
 from .uris import CANONICAL_BASE, is_valid_thing_path
 
@@ -52,13 +52,6 @@ ENDPOINT = URIRef(CANONICAL_BASE + "sparql")
 WIKIDATA_SPACE = "http://www.wikidata.org/entity/"
 DUMP_STEM = "mxus-ld"
 
-DESCRIPTION_TYPES = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
-RDFLIB_NAMES = {
-    "text/turtle": "turtle",
-    "application/ld+json": "json-ld",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-}
 # Classes whose first instance (by IRI) is given as a void:exampleResource.
 EXAMPLE_CLASSES = (
     "http://xmlns.com/foaf/0.1/Person",
@@ -132,7 +125,7 @@ class DescriptionCache:
             if self._description is None:
                 self._description = describe_dataset(self.app.extensions["mxus.store"], statistics)
             if media_type not in self._descriptions:
-                body = self._description.serialize(format=RDFLIB_NAMES[media_type], encoding="utf-8")
+                body = serialize_as(self._description, media_type)
                 self._descriptions[media_type] = self.app.extensions["mxus.rewriter"].outgoing(body)
             return self._descriptions[media_type]
 

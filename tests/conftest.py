@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import http.server
+import json
+import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from rdflib import Graph
@@ -41,3 +45,44 @@ def seed_text() -> str:
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return PROJECT_ROOT
+
+
+class _CountingHandler(http.server.BaseHTTPRequestHandler):
+    """Serves a JSON-LD context and a DTD, and counts every request made."""
+
+    requests: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802
+        type(self).requests.append(self.path)
+        if self.path.endswith(".dtd"):
+            body, media_type = b'<!ENTITY leak "LEAKED-FROM-DTD">', "application/xml-dtd"
+        else:
+            body, media_type = json.dumps({"@context": {"ex": "http://example.org/"}}).encode(), "application/ld+json"
+        self.send_response(200)
+        self.send_header("Content-Type", media_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_HEAD = do_GET  # a SPARQL client may POST: every method counts
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def listener():
+    """A local HTTP server on a free port, to prove the server fetches nothing from it."""
+
+    class Handler(_CountingHandler):
+        requests: list[str] = []
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield SimpleNamespace(base=f"http://127.0.0.1:{server.server_address[1]}", requests=Handler.requests)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

@@ -7,13 +7,11 @@ input is refused before any validation and is cheap to launch.
 
 from __future__ import annotations
 
-import http.server
 import json
 import re
 import shutil
 import subprocess
 import sys
-import threading
 import urllib.request
 from pathlib import Path
 
@@ -174,47 +172,8 @@ def test_syntax_error_is_reported_with_file_line_and_column(tmp_path, name):
     assert f"{path}: unreadable: " in run.stdout
 
 
-class _CountingHandler(http.server.BaseHTTPRequestHandler):
-    """Serves a valid JSON-LD context, and counts every request made."""
-
-    requests: list[str] = []
-
-    def handle(self) -> None:
-        type(self).requests.append(self.client_address[0])
-        super().handle()
-
-    def do_GET(self) -> None:  # noqa: N802
-        body = json.dumps({"@context": {"ex": "http://example.org/"}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/ld+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def context_server():
-    """A local HTTP server on a free port, to prove nothing is fetched from it."""
-
-    class Handler(_CountingHandler):
-        requests: list[str] = []
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", Handler.requests
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
-def test_remote_jsonld_context_is_refused_without_fetching_it(tmp_path, context_server):
-    base, requests = context_server
+def test_remote_jsonld_context_is_refused_without_fetching_it(tmp_path, listener):
+    base, requests = listener.base, listener.requests
     document = {"@context": f"{base}/ctx", "@id": "http://example.org/a", "ex:b": "c"}
     remote = tmp_path / "remote.jsonld"
     remote.write_text(json.dumps(document), encoding="utf-8")

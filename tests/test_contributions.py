@@ -10,7 +10,6 @@ Refused input is checked to leave the contributions folder exactly as it was.
 from __future__ import annotations
 
 import hashlib
-import http.server
 import io
 import itertools
 import json
@@ -18,7 +17,6 @@ import logging
 import re
 import subprocess
 import sys
-import threading
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
@@ -433,45 +431,6 @@ def test_form_upload_over_the_size_limit_is_413_with_a_page(client, instance):
     assert reply.mimetype == "text/html"
     assert f"limit of {MAX_BODY_BYTES} bytes" in reply.get_data(as_text=True)
     assert snapshot(instance) == before
-
-
-class _CountingHandler(http.server.BaseHTTPRequestHandler):
-    """Serves a JSON-LD context and a DTD, and counts every request made."""
-
-    requests: list[str] = []
-
-    def do_GET(self) -> None:  # noqa: N802
-        type(self).requests.append(self.path)
-        if self.path.endswith(".dtd"):
-            body, media_type = b'<!ENTITY leak "LEAKED-FROM-DTD">', "application/xml-dtd"
-        else:
-            body, media_type = json.dumps({"@context": {"ex": "http://example.org/"}}).encode(), "application/ld+json"
-        self.send_response(200)
-        self.send_header("Content-Type", media_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def listener():
-    """A local HTTP server on a free port, to prove the server fetches nothing from it."""
-
-    class Handler(_CountingHandler):
-        requests: list[str] = []
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield SimpleNamespace(base=f"http://127.0.0.1:{server.server_address[1]}", requests=Handler.requests)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)

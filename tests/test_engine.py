@@ -80,31 +80,10 @@ def test_query_exhausting_memory_kills_only_its_worker(pool):
     assert b'"boolean":true' in pool.run(request(SIMPLE))
 
 
-def test_workers_cannot_reach_the_network_even_past_the_text_checks(pool):
+def test_workers_cannot_reach_the_network_even_past_the_text_checks(pool, listener):
     """SERVICE sent straight to a worker (no text inspection) reaches no listener."""
-    import http.server
-
-    hits = []
-
-    class Listener(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            self.send_response(500)
-            self.end_headers()
-
-        do_POST = do_GET
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Listener)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        if not pool.network_isolated:
-            pytest.skip("this machine offers no network namespaces to the workers")
-        with pytest.raises(QueryFailed):
-            pool.run(request(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{server.server_address[1]}/sparql> {{ ?s ?p ?o }} }}"))
-        assert hits == []
-    finally:
-        server.shutdown()
-        server.server_close()
+    if not pool.network_isolated:
+        pytest.skip("this machine offers no network namespaces to the workers")
+    with pytest.raises(QueryFailed):
+        pool.run(request(f"SELECT * WHERE {{ SERVICE <{listener.base}/sparql> {{ ?s ?p ?o }} }}"))
+    assert listener.requests == []

@@ -40,7 +40,7 @@ def _page_error(error: ApiError) -> Response:
 
 
 # The route modules register their views on ``bp`` when imported.
-from . import claims, home, query, resource, timeline  # noqa: E402
+from . import claims, home, query, resource, timeline  # noqa: E402, F401
 from .examples import EXAMPLE_QUERIES, EXAMPLE_SLUGS  # noqa: E402
 from .query import render_query_page, render_query_result  # noqa: E402
 
