@@ -104,6 +104,13 @@ class ContributionStore:
         fsync_directory(self.folder)
         return contribution
 
+    def exists(self, contribution_id: str) -> bool:
+        try:
+            self.get(contribution_id)
+        except ContributionNotFound:
+            return False
+        return True
+
     def get(self, contribution_id: str) -> Contribution:
         meta = self.folder / contribution_id / "meta.json"
         if contribution_id.startswith(".") or "/" in contribution_id or not meta.is_file():

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph
 
+from .anchors import read_source, sha256_of
 from .media import UnknownFormat, rdf_format_for_filename
 from .parsing import parse_rdf, union_graph
 
@@ -21,6 +22,7 @@ class PublishedGraphs:
     shapes: Graph
     data: Graph
     digest: str = ""  # of the files' bytes: the same files give the same digest, on any machine
+    sources: dict = field(default_factory=dict)  # SHA-256 of a source text -> its text, for checking anchors
 
 
 def rdf_files(paths: list[Path]) -> list[Path]:
@@ -64,4 +66,10 @@ def load_published(settings: dict) -> PublishedGraphs:
         shapes=read_graph(shapes_files),
         data=read_graph(data_paths),
         digest=files_digest([*ontology_files, *shapes_files, *data_paths]),
+        sources=source_texts(Path(settings["SEEDS_DIR"])),
     )
+
+
+def source_texts(folder: Path) -> dict[str, str]:
+    """The seed files by SHA-256: a mxus:SourceText names its file by digest."""
+    return {sha256_of(path): read_source(path) for path in sorted(folder.glob("*.txt"))} if folder.is_dir() else {}

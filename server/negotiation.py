@@ -102,10 +102,19 @@ def negotiate_media_type(accept: MIMEAccept, offered: tuple[str, ...], explicit:
         raise ValueError(f"format {explicit!r} is not available here (available: {', '.join(offered)})")
     if not accept:  # no Accept header at all: the first offer
         return offered[0]
-    best = accept.best_match(offered)
+    best = without_parameters(accept).best_match(offered)
     if best is None:
         raise NotAcceptable(tuple(t for t in offered if t not in SPECIFIC))
     return SPECIFIC[best] if SPECIFIC.get(best) in offered else best
+
+
+def without_parameters(accept: MIMEAccept) -> MIMEAccept:
+    """The Accept header with media-type parameters dropped (q kept).
+
+    ``text/turtle;charset=utf-8`` asks for Turtle; Werkzeug would match it
+    only against an offer carrying the same parameter.
+    """
+    return MIMEAccept([(value.split(";", 1)[0].strip(), quality) for value, quality in accept])
 
 
 def negotiate(accept: MIMEAccept, offered: tuple[str, ...], explicit: str | None = None) -> str:

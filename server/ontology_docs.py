@@ -81,7 +81,7 @@ def _media_type(extension: str | None, name: str) -> str:
 
 def _conditional(name: str, media_type: str) -> tuple[str, Response | None]:
     etag = etag_for(name, media_type)
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):
         return etag, _headers(Response(status=304), etag, name)
     return etag, None
 

@@ -66,6 +66,9 @@ def parse_rdf(data: bytes, fmt: RdfFormat, source: str = "<input>") -> Dataset:
     except ParserError as exc:
         line, column = _locate_line_error(text, fmt)
         raise RdfInputError(source, f"syntax error: {_first_line(str(exc))}", line, column) from None
+    except IndexError:  # rdflib's Turtle parser runs off the end of an unfinished statement
+        line, column = _line_column(text, len(text.rstrip()))
+        raise RdfInputError(source, "syntax error: the input ends in the middle of a statement", line, column) from None
     except Exception as exc:  # SAX errors, JSON-LD processing errors, bad IRIs, bad literals
         line = getattr(exc, "getLineNumber", lambda: None)()
         column = getattr(exc, "getColumnNumber", lambda: None)()

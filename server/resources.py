@@ -90,9 +90,15 @@ def alternates_header(kind: str, slug: str) -> str:
 def thing(kind: str, slug: str):
     if not is_valid_thing_path(kind, slug):
         raise ApiError(404, f"no resource /id/{kind}/{slug}: identifiers are /id/{{type}}/{{slug}} in lowercase")
-    media_type = negotiate(request.accept_mimetypes, (HTML, *DESCRIPTION_TYPES))
+    if kind == "contribution":  # a contribution is described by the contributions service, whatever its status
+        if not current_app.extensions["mxus.contributions"].exists(slug):
+            raise ApiError(404, f"no contribution {slug}")
+        response = redirect(f"/contributions/{slug}", code=303)
+        response.headers["Vary"] = "Accept"
+        return response
     if not resource_exists(thing_uri(kind, slug)):
         raise ApiError(404, f"no resource /id/{kind}/{slug} in this dataset")
+    media_type = negotiate(request.accept_mimetypes, (HTML, *DESCRIPTION_TYPES))
     target = f"/page/{kind}/{slug}" if media_type == HTML else f"/data/{kind}/{slug}"
     response = redirect(target, code=303)
     response.headers["Vary"] = "Accept"
@@ -108,9 +114,14 @@ def data(kind: str, slug: str):
             break
     if not is_valid_thing_path(kind, slug):
         raise ApiError(404, f"no resource /data/{kind}/{slug}")
-    media_type = explicit or negotiate(request.accept_mimetypes, DESCRIPTION_TYPES, request.args.get("format"))
+    try:
+        media_type = explicit or negotiate(request.accept_mimetypes, DESCRIPTION_TYPES, request.args.get("format"))
+    except ApiError:
+        if not resource_exists(thing_uri(kind, slug)):  # an unknown resource is a 404 whatever was asked
+            raise ApiError(404, f"no resource /id/{kind}/{slug} in this dataset") from None
+        raise
     etag = etag_for("data", kind, slug, media_type)
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):
         return _with_headers(Response(status=304), etag, kind, slug)
     graph = describe_resource(thing_uri(kind, slug))
     if (URIRef(thing_uri(kind, slug)), None, None) not in graph:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .dataset import PublishedGraphs
@@ -34,8 +35,18 @@ class Submission:
 
 
 def request_body(request, max_bytes: int) -> bytes:
-    """The raw body of ``request``; 413 naming the limit when it is larger than ``max_bytes``."""
+    """The raw body of ``request``; 413 naming the limit when it is larger than ``max_bytes``.
+
+    A body without Content-Length (chunked) is read one byte past the limit:
+    Werkzeug stops such a stream at the limit without an error, which would
+    silently store a truncated submission.
+    """
     try:
+        if request.content_length is None and request.method == "POST":
+            body = request.stream.read(max_bytes + 1)
+            if len(body) > max_bytes or request.stream.read(1):
+                raise ApiError(413, too_large_message(max_bytes))
+            return body
         return request.get_data()
     except RequestEntityTooLarge:
         raise ApiError(413, too_large_message(max_bytes)) from None
@@ -97,12 +108,36 @@ def validate_in_context(graph: Graph, context: PublishedGraphs) -> ValidationRep
         return validate_submission(graph, context)
 
 
+# Predicates and classes that make a statement about a vocabulary rather
+# than about the data: a contribution may use terms, never define them.
+SCHEMA_PREDICATES = {
+    RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range,
+    OWL.equivalentClass, OWL.equivalentProperty, OWL.inverseOf, OWL.disjointWith, OWL.propertyDisjointWith,
+    OWL.unionOf, OWL.intersectionOf, OWL.complementOf, OWL.onProperty, OWL.imports,
+}
+SCHEMA_CLASSES = {
+    OWL.Class, RDFS.Class, RDF.Property, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty,
+    OWL.Restriction, OWL.Ontology, OWL.TransitiveProperty, OWL.SymmetricProperty, OWL.FunctionalProperty,
+    OWL.InverseFunctionalProperty,
+}
+SHACL = "http://www.w3.org/ns/shacl#"
+
+
 def refuse_redefinitions(graph: Graph) -> None:
-    """A contribution adds statements about the data, never about our vocabulary or shapes."""
-    for subject, predicate, _ in graph:
-        if isinstance(subject, URIRef) and str(subject).startswith(PROTECTED_NAMESPACES):
+    """A contribution adds statements about the data, never about vocabularies or shapes."""
+    for subject, predicate, obj in graph:
+        about_ours = isinstance(subject, URIRef) and str(subject).startswith(PROTECTED_NAMESPACES)
+        points_at_ours = predicate != RDF.type and isinstance(obj, URIRef) and str(obj).startswith(PROTECTED_NAMESPACES)
+        if about_ours or points_at_ours:
+            term = subject if about_ours else obj
             raise ApiError(
                 422,
-                f"the submission makes statements about <{subject}>, a term of the mxus ontology or shapes; "
+                f"the submission makes a statement about <{term}>, a term of the mxus ontology or shapes; "
                 "those are maintained in the repository, not by contribution",
+            )
+        if predicate in SCHEMA_PREDICATES or str(predicate).startswith(SHACL) or (predicate == RDF.type and obj in SCHEMA_CLASSES):
+            raise ApiError(
+                422,
+                f"the submission defines vocabulary (<{subject}> <{predicate}> <{obj}>); a contribution may use "
+                "terms but not define classes, properties or shapes",
             )

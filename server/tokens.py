@@ -44,6 +44,16 @@ class TokenRecord:
     revoked: bool = False
 
 
+def orcid_checksum_ok(orcid: str) -> bool:
+    """ORCID's check character (ISO 7064 MOD 11-2) matches the other 15 digits."""
+    digits = orcid.rsplit("/", 1)[-1].replace("-", "")
+    total = 0
+    for digit in digits[:-1]:
+        total = (total + int(digit)) * 2
+    check = (12 - total % 11) % 11
+    return digits[-1] == ("X" if check == 10 else str(check))
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -69,8 +79,8 @@ class TokenRegistry:
         """Make a token for ``name`` and return it (it is not stored in clear)."""
         if not name.strip():
             raise ValueError("a token needs the contributor's name")
-        if orcid and not ORCID.match(orcid):
-            raise ValueError(f"{orcid!r} is not an ORCID iD (0000-0000-0000-0000)")
+        if orcid and not (ORCID.match(orcid) and orcid_checksum_ok(orcid)):
+            raise ValueError(f"{orcid!r} is not a valid ORCID iD (0000-0000-0000-0000, with its check digit)")
         if orcid and not orcid.startswith("https://"):
             orcid = "https://orcid.org/" + orcid
         token = "mxus_" + secrets.token_urlsafe(32)

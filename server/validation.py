@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 
 import pyshacl
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
@@ -89,7 +89,78 @@ def validate_submission(submission: Graph | None, published: PublishedGraphs) ->
         allow_infos=True,
     )
     bind_prefixes(report_graph)
-    return ValidationReport(bool(conforms), _read_results(report_graph, published.shapes), report_graph)
+    results = _read_results(report_graph, published.shapes)
+    mismatches = anchor_mismatches(submission if submission is not None else data, data, published.sources)
+    if mismatches:
+        conforms = False
+        _add_to_report(report_graph, mismatches)
+        results.extend(mismatches)
+    return ValidationReport(bool(conforms), results, report_graph)
+
+
+OA = Namespace("http://www.w3.org/ns/oa#")
+MXUS_SHA256 = URIRef("https://w3id.org/mxus/ontology#sha256")
+SPAN_SHAPE = "https://w3id.org/mxus/shapes#SpanShape"
+
+
+def anchor_mismatches(spans_from: Graph, data: Graph, sources: dict[str, str]) -> list[ValidationResult]:
+    """Spans whose selectors do not match the source text they count into.
+
+    SHACL cannot read a file; this check can. Every text position selector
+    must cut exactly oa:exact out of the source, with oa:prefix right before
+    and oa:suffix right after.
+    """
+    results = []
+    for span in set(spans_from.subjects(RDF.type, OA.SpecificResource)):
+        source = data.value(span, OA.hasSource)
+        digest = data.value(source, MXUS_SHA256) if source is not None else None
+        text = sources.get(str(digest)) if digest is not None else None
+        if text is None:
+            continue  # no file to check against (SHACL already requires a SourceText)
+        position = quote = None
+        for selector in data.objects(span, OA.hasSelector):
+            if (selector, RDF.type, OA.TextPositionSelector) in data:
+                position = selector
+            if (selector, RDF.type, OA.TextQuoteSelector) in data:
+                quote = selector
+        if position is None or quote is None:
+            continue
+        try:
+            start, end = int(data.value(position, OA.start)), int(data.value(position, OA.end))
+        except (TypeError, ValueError):
+            continue
+        exact = str(data.value(quote, OA.exact) or "")
+        prefix = str(data.value(quote, OA.prefix) or "")
+        suffix = str(data.value(quote, OA.suffix) or "")
+        problem = None
+        if text[start:end] != exact:
+            found = text.find(exact)
+            hint = f" (that text is at {found}-{found + len(exact)})" if found >= 0 else " (that text is nowhere in the source)"
+            problem = f"The span's oa:exact is not the source text between oa:start {start} and oa:end {end}{hint}."
+        elif not text[:start].endswith(prefix):
+            problem = "The span's oa:prefix is not the text right before it in the source."
+        elif not text[end:].startswith(suffix):
+            problem = "The span's oa:suffix is not the text right after it in the source."
+        if problem:
+            results.append(
+                ValidationResult("Violation", _term_text(span), "oa:hasSelector", None, problem, SPAN_SHAPE, "mxus:AnchorCheck")
+            )
+    return results
+
+
+def _add_to_report(report: Graph, results: list[ValidationResult]) -> None:
+    """The anchor results in the sh:ValidationReport too, so every format says the same."""
+    root = report.value(predicate=RDF.type, object=SH.ValidationReport)
+    report.set((root, SH.conforms, Literal(False)))
+    for result in results:
+        node = BNode()
+        report.add((root, SH.result, node))
+        report.add((node, RDF.type, SH.ValidationResult))
+        report.add((node, SH.resultSeverity, SH.Violation))
+        report.add((node, SH.focusNode, URIRef(result.focus_node) if not result.focus_node.startswith("_:") else BNode(result.focus_node[2:])))
+        report.add((node, SH.resultPath, OA.hasSelector))
+        report.add((node, SH.resultMessage, Literal(result.message, lang="en")))
+        report.add((node, SH.sourceShape, URIRef(SPAN_SHAPE)))
 
 
 def affected_nodes(submission: Graph, data: Graph) -> set:

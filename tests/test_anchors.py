@@ -1,7 +1,9 @@
 """Every text anchor points at exactly the passage it quotes."""
 
+import json
+
 import pytest
-from rdflib import Namespace
+from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
 from server.anchors import normalize_passage
@@ -93,3 +95,39 @@ def test_castaneda_label_is_repaired_but_anchor_is_verbatim(data, seed_text):
         "SELECT ?exact WHERE { <https://w3id.org/mxus/id/span/high-level-group-chairs> oa:hasSelector/oa:exact ?exact }"
     )
     assert ["Cas-\ntan\n\u02dceda" in str(row[0]) for row in chairs] == [True]
+
+
+SPAN_TEMPLATE = """@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/mxus/id/span/contributed> a oa:SpecificResource ;
+    rdfs:label "a contributed span"@en ;
+    oa:hasSource <https://w3id.org/mxus/id/source/seed-823eb89eef74c7a1> ;
+    oa:hasSelector [ a oa:TextPositionSelector ; oa:start START ; oa:end END ] ,
+        [ a oa:TextQuoteSelector ; oa:exact EXACT ] .
+"""
+
+
+def span_submission(start: int, end: int, exact: str):
+    from rdflib import Graph
+
+    text = SPAN_TEMPLATE.replace("START", str(start)).replace("END", str(end)).replace("EXACT", json.dumps(exact))
+    return Graph().parse(data=text, format="turtle")
+
+
+@pytest.mark.parametrize(
+    "offsets,exact,verdict",
+    [
+        ((5687, 5774), "Mexico and the United States continued to collaborate closely on the security front and", True),
+        ((100, 187), "Mexico and the United States continued to collaborate closely on the security front and", False),
+        ((5687, 5774), "Mexico and the United States continued to collaborate closely on the XXXXXXXX front and", False),
+    ],
+    ids=["right-place", "text-from-elsewhere", "same-length-altered-text"],
+)
+def test_contributed_spans_are_checked_against_the_seed(published, offsets, exact, verdict):
+    from server.validation import validate_submission
+
+    report = validate_submission(span_submission(*offsets, exact), published)
+    assert report.conforms is verdict, [r.message for r in report.results]
+    if not verdict:
+        assert any("is not the source text between" in r.message for r in report.results)
+        assert (None, URIRef("http://www.w3.org/ns/shacl#conforms"), Literal(False)) in report.graph

@@ -238,7 +238,7 @@ def test_home_states_the_question_and_the_thesis(page, sparql):
     "group, pattern",
     [
         ("people", "?r a foaf:Person"),
-        ("organisations", "?r a/rdfs:subClassOf* foaf:Organization"),
+        ("organisations", "VALUES ?c { foaf:Organization org:Organization } ?r a/rdfs:subClassOf* ?c"),
         ("places", "?r a sem:Place"),
         ("events", "?r a sem:Event"),
         ("documents", "VALUES ?c { mxus:JointDeclaration mxus:Agreement mxus:Initiative } ?r a ?c"),
@@ -861,3 +861,11 @@ def test_internal_links_of_the_main_pages_resolve(page, client):
             seen.add(target.path)
             assert client.get(target.path).status_code == 200, target.path
     assert len(seen) > 50
+
+
+def test_home_lists_every_organisation(client):
+    """ORG's subclasses (formal organisations, collaborations) are organisations too."""
+    html = client.get("/").get_data(as_text=True)
+    for slug in ("government-of-mexico", "government-of-the-united-states", "us-congress", "high-level-group-on-migration",
+                 "bilateral-working-group-on-migration", "blackwell-publishing", "the-new-school"):
+        assert f"/page/organisation/{slug}" in html, slug

@@ -47,3 +47,19 @@ def test_conditional_get_and_head(client):
     head = client.head("/data/person/colin-powell", headers={"Accept": "text/turtle"})
     assert head.status_code == 200 and head.data == b"" and head.headers["ETag"] == etag
     assert 'rel="alternate"; type="application/ld+json"' in first.headers["Link"]
+
+
+def test_unknown_resource_is_404_whatever_the_accept_header(client):
+    for path, accept in (("/data/person/nobody", "text/html"), ("/data/person/nobody", "application/json"), ("/id/person/nobody", "application/json")):
+        assert client.get(path, headers={"Accept": accept}).status_code == 404, (path, accept)
+
+
+def test_media_type_parameters_and_weak_etags(client):
+    response = client.get("/data/person/colin-powell", headers={"Accept": "text/turtle;charset=utf-8"})
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    weak = "W/" + response.headers["ETag"]
+    assert client.get("/data/person/colin-powell", headers={"Accept": "text/turtle", "If-None-Match": weak}).status_code == 304
+
+
+def test_contribution_uris_resolve_to_the_contributions_service(client):
+    assert client.get("/id/contribution/20990101t000000-000000000000").status_code == 404

@@ -90,7 +90,7 @@ def _citation() -> dict | None:
 
 ENTRY_GROUPS = (
     ("people", "People", "?r a foaf:Person"),
-    ("organisations", "Organisations", "?r a/rdfs:subClassOf* foaf:Organization"),
+    ("organisations", "Organisations", "VALUES ?c { foaf:Organization org:Organization } ?r a/rdfs:subClassOf* ?c"),
     ("places", "Places", "?r a sem:Place"),
     ("events", "Events", "?r a sem:Event"),
     ("documents", "Declarations, agreements and initiatives", "VALUES ?c { mxus:JointDeclaration mxus:Agreement mxus:Initiative } ?r a ?c"),

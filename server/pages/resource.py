@@ -40,7 +40,7 @@ def resource(kind: str, slug: str):
     if not is_valid_thing_path(kind, slug):
         raise ApiError(404, f"no page /page/{kind}/{slug}: pages are /page/{{type}}/{{slug}} in lowercase")
     etag = etag_for("page", kind, slug)
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):
         return _page_headers(Response(status=304), etag, kind, slug)
     iri = thing_uri(kind, slug)
     graph = describe_resource(iri)
