@@ -421,7 +421,7 @@ Query it at the <a href="{CANONICAL_BASE}sparql">SPARQL endpoint</a>.</p>
 @bp.route("/dumps/", methods=["GET", "HEAD"])
 def dump_index():
     etag = _etag("dumps-index")
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
         response = Response(_cache().dump_index(), 200, content_type="text/html; charset=utf-8")
@@ -461,7 +461,7 @@ def void_description():
     except ValueError as exc:
         raise ApiError(400, str(exc)) from None
     etag = _etag("void", media_type)
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
         try:
@@ -514,7 +514,7 @@ def build_sitemaps(store, rewriter) -> list[bytes]:
 
 def _xml(body: bytes, tag: str) -> Response:
     etag = _etag(tag)
-    response = Response(status=304) if request.if_none_match.contains(etag) else Response(body, 200)
+    response = Response(status=304) if request.if_none_match.contains_weak(etag) else Response(body, 200)
     response.content_type = "application/xml; charset=utf-8"
     response.set_etag(etag)
     response.headers["Cache-Control"] = "public, max-age=3600"
