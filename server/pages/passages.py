@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from ..anchors import normalize_passage
 from .views import iri_view, row_text, select
 
 PASSAGE_FIELDS = """
@@ -26,6 +27,7 @@ def passage_view(row: dict, via: list[dict] | None = None) -> dict:
         "start": int(row["start"]),
         "end": int(row["end"]),
         "exact": str(row["exact"]),
+        "reading": normalize_passage(str(row["exact"])),
         "via": via or [],
         "within": [],
     }
