@@ -17,7 +17,7 @@ from .config import check_settings
 from .contribution_store import ACCEPTED, ContributionStore
 from .contributions import ValidationContext, accepted_statements
 from .dataset import PublishedGraphs, load_published
-from .store import ACCEPTED_GRAPH, EmbeddedStore, as_nquads
+from .store import ACCEPTED_GRAPH, EmbeddedStore, StoreBase, as_nquads
 from .tokens import TokenRegistry
 from .uris import Rewriter
 
@@ -55,20 +55,31 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def open_store(published: PublishedGraphs, contributions: ContributionStore, settings: dict) -> tuple[EmbeddedStore, ValidationContext]:
+def open_store(published: PublishedGraphs, contributions: ContributionStore, settings: dict) -> tuple[StoreBase, ValidationContext]:
     """The store over the published graphs and every contribution's named graph.
 
     Accepted contributions' statements and provenance also go, once each, into
     the accepted graph, part of the default graph; the validation context
-    holds the same.
+    holds the same. With ``STORE_URL`` the store is a remote SPARQL server
+    that must already hold the published graphs (``mxus load``); its
+    contribution graphs and accepted graph are made those of the instance.
     """
     context = ValidationContext(published, [])
-    named, names, accepted = [], [], Graph()
+    named: list[tuple[str, bytes]] = []
+    accepted = Graph()
     for contribution in contributions.all():
-        named.append(as_nquads(contributions.content_bytes(contribution.id), contribution.graph))
-        names.append(contribution.graph)
+        named.append((contribution.graph, contributions.content_bytes(contribution.id)))
         if contribution.status == ACCEPTED:
             accepted += context.add(accepted_statements(contributions, contribution))
-    extra = b"".join(named) + as_nquads(accepted.serialize(format="nt", encoding="utf-8"), ACCEPTED_GRAPH)
+    accepted_ntriples = accepted.serialize(format="nt", encoding="utf-8")
+    names = [name for name, _ in named]
     state = " ".join(f"{c.id}:{c.status}" for c in contributions.all())
+    if settings["STORE_URL"]:
+        from .remote_store import RemoteStore
+
+        store = RemoteStore(published, settings, names, state)
+        store.check_published(published)
+        store.synchronize(named, accepted_ntriples)
+        return store, context
+    extra = b"".join(as_nquads(ntriples, name) for name, ntriples in named) + as_nquads(accepted_ntriples, ACCEPTED_GRAPH)
     return EmbeddedStore(published, settings, extra, names, state), context

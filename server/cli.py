@@ -68,7 +68,24 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         help="RDF file or folder to serve in place of data/ (repeatable), e.g. a benchmark corpus",
     )
+    _store_arguments(serve, required=False)
     serve.set_defaults(handler=run_serve)
+
+    load = commands.add_parser(
+        "load",
+        help="push the ontology, shapes and data into a remote SPARQL store (for serve --store)",
+        description="Replace the data, ontology and shapes named graphs of a SPARQL 1.1 store with the "
+        "published files, by SPARQL Update, and print what was loaded. Then `mxus serve --store URL` "
+        "serves from it.",
+    )
+    _store_arguments(load, required=True)
+    load.add_argument(
+        "--data",
+        type=Path,
+        action="append",
+        help="RDF file or folder to load in place of data/ (repeatable); serve with the same --data",
+    )
+    load.set_defaults(handler=run_load)
 
     tokens = commands.add_parser("tokens", help="bearer tokens for contributors and maintainers")
     tokens.add_argument("--instance", type=Path, help="instance folder (default: instance/)")
@@ -159,6 +176,73 @@ def _render(outcomes, fmt: str) -> str:
     )
 
 
+def _store_arguments(parser: argparse.ArgumentParser, required: bool) -> None:
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        required=required,
+        help="query URL of a SPARQL 1.1 store, e.g. http://127.0.0.1:7878/query (Oxigraph server)"
+        + ("" if required else "; serve from it instead of the embedded engine (load it first: mxus load)"),
+    )
+    parser.add_argument(
+        "--store-update",
+        metavar="URL",
+        help="update URL of the store (default: the query URL with /query replaced by /update, else the same URL)",
+    )
+    parser.add_argument("--user", help="user for HTTP basic authentication to the store (or MXUS_STORE_USER)")
+    parser.add_argument(
+        "--password", help="password for HTTP basic authentication to the store (better: MXUS_STORE_PASSWORD)"
+    )
+
+
+def _store_settings(args: argparse.Namespace) -> dict:
+    import os
+
+    if not args.store:
+        if args.store_update or args.user or args.password:
+            raise ValueError("--store-update, --user and --password need --store")
+        return {}
+    config = {"STORE_URL": args.store}
+    if args.store_update:
+        config["STORE_UPDATE_URL"] = args.store_update
+    user = args.user or os.environ.get("MXUS_STORE_USER")
+    password = args.password or os.environ.get("MXUS_STORE_PASSWORD")
+    if user is not None or password is not None:
+        config["STORE_USER"], config["STORE_PASSWORD"] = user or "", password or ""
+    return config
+
+
+def run_load(args: argparse.Namespace) -> int:
+    import time
+
+    from .engine import QueryFailed
+    from .remote_store import RemoteEndpoint, display_url, load_published_into
+
+    try:
+        config = _store_settings(args)
+        if args.data:
+            config["DATA_PATHS"] = args.data
+        settings = check_settings(config)
+    except ValueError as exc:
+        print(f"mxus load: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    started = time.monotonic()
+    published = load_published(settings)
+    endpoint = RemoteEndpoint.from_settings(settings)
+    try:
+        loaded = load_published_into(endpoint, published)
+    except QueryFailed as exc:
+        print(f"mxus load: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    width = max(len(name) for name, _ in loaded)
+    print(f"loaded into {display_url(endpoint.url)} (updates: {display_url(endpoint.update_url)}), each graph replaced:")
+    for name, triples in loaded:
+        print(f"  {name:<{width}}  {triples:>9} triples")
+    total = sum(triples for _, triples in loaded)
+    print(f"{total} triples in {len(loaded)} graphs, {time.monotonic() - started:.1f} s")
+    return EXIT_CONFORMS
+
+
 def run_serve(args: argparse.Namespace) -> int:
     import logging
     import signal
@@ -176,8 +260,18 @@ def run_serve(args: argparse.Namespace) -> int:
         config["INSTANCE_DIR"] = args.instance
     if args.data:
         config["DATA_PATHS"] = args.data
-    app = create_app(config)
-    print(f"mxus-ld serving at {base} (SPARQL endpoint: {base}sparql)", flush=True)
+    from .engine import QueryFailed
+
+    try:
+        config.update(_store_settings(args))
+        app = create_app(config)
+    except (ValueError, QueryFailed) as exc:
+        print(f"mxus serve: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    from .remote_store import display_url
+
+    store = f" from the SPARQL store {display_url(args.store)}" if args.store else ""
+    print(f"mxus-ld serving at {base}{store} (SPARQL endpoint: {base}sparql)", flush=True)
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
     return EXIT_CONFORMS
 
@@ -261,7 +355,7 @@ def export_accepted(store, folder: Path) -> list[Path]:
 def run_anchor(args: argparse.Namespace) -> int:
     seed = args.seed or next(Path(check_settings({})["SEEDS_DIR"]).glob("*.txt"))
     text = read_source(seed)
-    exact = args.exact.encode().decode("unicode_escape") if "\\" in args.exact else args.exact
+    exact = args.exact.replace("\\n", "\n")  # line breaks typed as \n; everything else verbatim
     try:
         span = locate(text, exact, args.occurrence)
     except ValueError as exc:

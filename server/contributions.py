@@ -9,6 +9,7 @@ data/ is never written to.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import threading
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 
 from .contribution_store import ACCEPTED, PENDING, REJECTED, Contribution, ContributionNotFound, ContributionStore, InvalidTransition
 from .dataset import PublishedGraphs
+from .engine import QueryFailed
 from .http import ApiError
 from .negotiation import GRAPH_TYPES, NotAcceptable, content_type, negotiate_media_type, serialize_as
 from .submissions import read_submission, request_body, validate_in_context
@@ -46,7 +48,7 @@ class ValidationContext:
         data += published.data
         for graph in extra:
             data += graph
-        return PublishedGraphs(published.ontology, published.shapes, data, published.digest)
+        return replace(published, data=data)
 
     def graphs(self) -> PublishedGraphs:
         return self._graphs
@@ -125,7 +127,14 @@ def submit():
         {"name": identity.name, "orcid": identity.orcid},
         {"counts": report.counts(), "results": [r.as_dict() for r in report.results]},
     )
-    current_app.extensions["mxus.store"].add_graph(contribution.graph, _contributions().content_bytes(contribution.id))
+    try:
+        current_app.extensions["mxus.store"].add_graph(contribution.graph, _contributions().content_bytes(contribution.id))
+    except QueryFailed as exc:  # a remote store that failed: the contribution is on disk all the same
+        raise ApiError(
+            exc.status,
+            f"contribution {contribution.id} was stored, but the SPARQL store could not take it ({exc}); "
+            "it becomes queryable when the server restarts",
+        ) from None
     response = _json(contribution.summary(), 201)
     response.headers["Location"] = f"/contributions/{contribution.id}"
     return response
@@ -194,7 +203,14 @@ def apply_decision(contribution_id: str, status: str, maintainer: str, reason: s
     except InvalidTransition as exc:
         raise ApiError(409, str(exc)) from None
     if status == ACCEPTED:
-        publish(current_app.extensions["mxus.store"], current_app.extensions["mxus.context"], _contributions(), contribution)
+        try:
+            publish(current_app.extensions["mxus.store"], current_app.extensions["mxus.context"], _contributions(), contribution)
+        except QueryFailed as exc:  # a remote store that failed: the decision is on disk all the same
+            raise ApiError(
+                exc.status,
+                f"contribution {contribution_id} is accepted, but the SPARQL store could not take it ({exc}); "
+                "it is published when the server restarts",
+            ) from None
     return contribution
 
 

@@ -59,6 +59,15 @@ class EngineBusy(QueryFailed):
     status = 503
 
 
+class StoreFailed(QueryFailed):
+    """The remote SPARQL store could not be reached or failed (remote-store mode).
+
+    502 Bad Gateway: the request was fine, the store behind this server was not.
+    """
+
+    status = 502
+
+
 @dataclass(frozen=True)
 class QueryRequest:
     text: str

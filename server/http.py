@@ -14,6 +14,8 @@ import time
 from flask import Flask, Response, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from .engine import EngineBusy, QueryFailed, QueryOverLimit, StoreFailed
+
 log = logging.getLogger("mxus.access")
 
 
@@ -60,6 +62,15 @@ def install(app: Flask) -> None:
     def handle_unexpected(error: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "Internal Server Error", "an unexpected error occurred; it has been logged")
+
+    @app.errorhandler(QueryFailed)
+    def handle_query_failed(error: QueryFailed):
+        """A query of a page or description that failed for a reason outside this server's code:
+        a limit, busy workers, or the remote store (its own message, no stack trace)."""
+        if isinstance(error, (StoreFailed, QueryOverLimit, EngineBusy)):
+            app.logger.warning("%s %s: %s", request.method, request.path, error)
+            return error_response(error.status, _title(error.status), str(error))
+        return handle_unexpected(error)
 
     @app.before_request
     def start_timer():

@@ -192,19 +192,23 @@ def service_description(endpoint_url: str) -> Graph:
         graph.add((service, SD.feature, SD[feature]))
     for fmt in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle", "JSON-LD", "N-Triples", "RDF_XML", "N-Quads", "TriG"):
         graph.add((service, SD.resultFormat, FORMATS[fmt]))
-    graph.add(
-        (
-            service,
-            RDFS.comment,
-            Literal(
-                f"Read-only. Limits: query text {config['MAX_QUERY_BYTES']} bytes; execution "
-                f"{config['QUERY_TIMEOUT']:g} s per query (the query is stopped); result "
-                f"{config['MAX_RESULT_BYTES']} bytes; worker memory {config['WORKER_MEMORY_MB']} MiB. "
-                "SERVICE and graphs outside this dataset are refused.",
-                lang="en",
-            ),
+    if config["STORE_URL"]:
+        # Remote-store mode: the time limit is how long this server waits; memory is the store's affair.
+        limits = (
+            f"Read-only. Limits: query text {config['MAX_QUERY_BYTES']} bytes; execution "
+            f"{config['QUERY_TIMEOUT']:g} s per query (the answer is abandoned); result "
+            f"{config['MAX_RESULT_BYTES']} bytes. Queries are answered by a separate SPARQL store, "
+            "which is not network-isolated: SERVICE and graphs outside this dataset are refused "
+            "before a query is sent."
         )
-    )
+    else:
+        limits = (
+            f"Read-only. Limits: query text {config['MAX_QUERY_BYTES']} bytes; execution "
+            f"{config['QUERY_TIMEOUT']:g} s per query (the query is stopped); result "
+            f"{config['MAX_RESULT_BYTES']} bytes; worker memory {config['WORKER_MEMORY_MB']} MiB. "
+            "SERVICE and graphs outside this dataset are refused."
+        )
+    graph.add((service, RDFS.comment, Literal(limits, lang="en")))
     dataset = BNode()
     default_graph = BNode()
     graph.add((service, SD.defaultDataset, dataset))

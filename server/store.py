@@ -1,8 +1,11 @@
 """The storage seam: everything the HTTP layer asks of the data goes here.
 
 ``EmbeddedStore`` answers from pyoxigraph worker processes over the
-published graphs and the contributions' named graphs. Routes never build
-stores; pages and the /sparql endpoint go through the same ``query`` path.
+published graphs and the contributions' named graphs; ``RemoteStore``
+(``server.remote_store``) answers from a SPARQL 1.1 endpoint holding the
+same named graphs. Both share ``StoreBase``: the graph names, the version
+and ``construct``. Routes never build stores; pages and the /sparql
+endpoint go through the same ``query`` path.
 """
 
 from __future__ import annotations
@@ -47,26 +50,16 @@ def published_nquads(published: PublishedGraphs) -> bytes:
     )
 
 
-class EmbeddedStore:
-    def __init__(self, published: PublishedGraphs, settings: dict, extra_nquads: bytes = b"", extra_graphs=(), state: str = ""):
-        """``extra_nquads``: contributions' named graphs and the accepted graph, ``state`` names them for the version."""
+class StoreBase:
+    """What both stores keep on this side: the graph names, the version, the triple count."""
+
+    def __init__(self, published: PublishedGraphs, extra_graphs=(), state: str = ""):
+        """``extra_graphs``: the contributions' named graphs, ``state`` names them for the version."""
         self._lock = threading.Lock()
         self._graph_names = [DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, ACCEPTED_GRAPH, *extra_graphs]
         self.triple_count = len(published.data) + len(published.ontology) + len(published.shapes)
         self._base_version = published.digest
         self._changes: list[str] = [state] if state else []
-        self._pool = QueryPool(
-            published_nquads(published) + extra_nquads,
-            workers=settings["QUERY_WORKERS"],
-            timeout=settings["QUERY_TIMEOUT"],
-            memory_limit_mb=settings["WORKER_MEMORY_MB"],
-            max_result_bytes=settings["MAX_RESULT_BYTES"],
-        )
-
-    @property
-    def network_isolated(self) -> bool:
-        """Whether the query workers run without any network (see query_worker.isolate_network)."""
-        return self._pool.network_isolated
 
     @property
     def graph_names(self) -> tuple[str, ...]:
@@ -83,16 +76,12 @@ class EmbeddedStore:
         with self._lock:
             return hashlib.sha256("\n".join([self._base_version, *self._changes]).encode()).hexdigest()[:16]
 
-    def add_graph(self, name: str, ntriples: bytes) -> None:
-        """A new named graph, queryable with GRAPH or FROM NAMED, not in the default graph."""
-        self._pool.add(as_nquads(ntriples, name))
+    def _added_graph(self, name: str) -> None:
         with self._lock:
             self._graph_names.append(name)
             self._changes.append(f"add {name}")
 
-    def publish(self, ntriples: bytes, reason: str) -> None:
-        """Add triples to the default graph (through the accepted graph)."""
-        self._pool.add(as_nquads(ntriples, ACCEPTED_GRAPH))
+    def _published(self, reason: str) -> None:
         with self._lock:
             self._changes.append(f"publish {reason}")
 
@@ -103,13 +92,50 @@ class EmbeddedStore:
         default_graphs: tuple[str, ...] | None = None,
         named_graphs: tuple[str, ...] | None = None,
     ) -> bytes:
-        graphs = default_graphs or self.default_graphs
-        return self._pool.run(QueryRequest(text, media_type, tuple(graphs), named_graphs))
+        raise NotImplementedError
 
     def construct(self, text: str) -> Graph:
         """Run a CONSTRUCT/DESCRIBE and return the triples as an rdflib graph."""
         body = self.query(text, "application/n-triples")
         return Graph().parse(data=body.decode("utf-8"), format="nt")
+
+
+class EmbeddedStore(StoreBase):
+    def __init__(self, published: PublishedGraphs, settings: dict, extra_nquads: bytes = b"", extra_graphs=(), state: str = ""):
+        """``extra_nquads``: contributions' named graphs and the accepted graph, ``state`` names them for the version."""
+        super().__init__(published, extra_graphs, state)
+        self._pool = QueryPool(
+            published_nquads(published) + extra_nquads,
+            workers=settings["QUERY_WORKERS"],
+            timeout=settings["QUERY_TIMEOUT"],
+            memory_limit_mb=settings["WORKER_MEMORY_MB"],
+            max_result_bytes=settings["MAX_RESULT_BYTES"],
+        )
+
+    @property
+    def network_isolated(self) -> bool:
+        """Whether the query workers run without any network (see query_worker.isolate_network)."""
+        return self._pool.network_isolated
+
+    def add_graph(self, name: str, ntriples: bytes) -> None:
+        """A new named graph, queryable with GRAPH or FROM NAMED, not in the default graph."""
+        self._pool.add(as_nquads(ntriples, name))
+        self._added_graph(name)
+
+    def publish(self, ntriples: bytes, reason: str) -> None:
+        """Add triples to the default graph (through the accepted graph)."""
+        self._pool.add(as_nquads(ntriples, ACCEPTED_GRAPH))
+        self._published(reason)
+
+    def query(
+        self,
+        text: str,
+        media_type: str,
+        default_graphs: tuple[str, ...] | None = None,
+        named_graphs: tuple[str, ...] | None = None,
+    ) -> bytes:
+        graphs = default_graphs or self.default_graphs
+        return self._pool.run(QueryRequest(text, media_type, tuple(graphs), named_graphs))
 
     def close(self) -> None:
         self._pool.close()

@@ -132,6 +132,8 @@ def anchor_mismatches(spans_from: Graph, data: Graph, sources: dict[str, str]) -
         exact = str(data.value(quote, OA.exact) or "")
         prefix = str(data.value(quote, OA.prefix) or "")
         suffix = str(data.value(quote, OA.suffix) or "")
+        if not 0 <= start < end <= len(text) or len(exact) != end - start:
+            continue  # bad offsets: the shapes already report them, once
         problem = None
         if text[start:end] != exact:
             found = text.find(exact)

@@ -3,11 +3,22 @@
 The server runs in its own process group (its query workers are its
 children), so stopping it terminates the whole group: nothing outlives the
 session.
+
+Every server fixture (``live_server``/``base_url``, ``short_timeout_server``,
+``servers``) is parametrized over the two modes, so each end-to-end test
+runs twice: "embedded" (the pyoxigraph worker pool) and "remote" (``mxus
+serve --store URL`` in front of a real Oxigraph server process, from the
+PyPI package ``oxigraph``, on another loopback port, filled by ``mxus
+load``). Stores are in memory and stopped with the fixture that started them:
+a runaway query the front abandoned may keep running in the store (Oxigraph's
+own ``--timeout-s`` does not stop queries that name their dataset, as the
+front's all do), so the store of the time-limit test is that test's alone.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,6 +34,8 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 90
+MODES = ("embedded", "remote")
+DEFAULT_QUERY_TIMEOUT = 10  # the QUERY_TIMEOUT setting's default, which the long-lived servers keep
 
 
 def free_port() -> int:
@@ -32,14 +45,100 @@ def free_port() -> int:
 
 
 @dataclass
+class RunningStore:
+    """An Oxigraph server process (remote mode): SPARQL at ``url``, updates at ``update_url``."""
+
+    url: str  # "http://127.0.0.1:PORT/query"
+    update_url: str
+    process: subprocess.Popen
+    log: Path
+    load_output: str = ""  # what `mxus load` printed
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+@dataclass
 class RunningServer:
     base: str  # "http://127.0.0.1:PORT/"
     port: int
     process: subprocess.Popen
     log: Path
+    mode: str = "embedded"
+    store: RunningStore | None = None  # remote mode: the store it serves from
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+def oxigraph_binary() -> str:
+    """The ``oxigraph`` command of the PyPI package (a test dependency), next to this Python first."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    found = str(beside) if beside.is_file() else shutil.which("oxigraph")
+    if not found:
+        pytest.fail("the oxigraph server is needed for the remote-store tests: pip install oxigraph (the test extra has it)")
+    return found
+
+
+def start_store(log_dir: Path, timeout_s: float, load: bool = True) -> RunningStore:
+    """An in-memory Oxigraph server on a free loopback port, loaded with ``mxus load`` unless ``load`` is false."""
+    port = free_port()
+    log = log_dir / f"oxigraph-{port}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{port}", "--timeout-s", f"{timeout_s:g}"],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    store = RunningStore(f"http://127.0.0.1:{port}/query", f"http://127.0.0.1:{port}/update", process, log)
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"oxigraph exited with {process.returncode}:\n{store.log_text()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                stop_store(store)
+                raise RuntimeError(f"oxigraph did not listen within {STARTUP_SECONDS} s:\n{store.log_text()}") from None
+            time.sleep(0.05)
+    if load:
+        try:
+            store.load_output = load_store(store)
+        except BaseException:
+            stop_store(store)
+            raise
+    return store
+
+
+def load_store(store: RunningStore, *extra: str) -> str:
+    """``mxus load --store URL``: its output; a failure fails the test with what it printed."""
+    result = subprocess.run(
+        [sys.executable, "-m", "server.cli", "load", "--store", store.url, *extra],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_SECONDS,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"mxus load exited with {result.returncode}:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def stop_store(store: RunningStore) -> None:
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(store.process.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            store.process.wait(5)
+            break
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def _answers(url: str) -> bool:
@@ -50,7 +149,10 @@ def _answers(url: str) -> bool:
         return False
 
 
-def start_server(log_dir: Path, *extra: str) -> RunningServer:
+def start_server(log_dir: Path, *extra: str, store: RunningStore | None = None) -> RunningServer:
+    """``mxus serve`` with ``extra`` arguments; with ``store``, in front of it (remote mode)."""
+    if store is not None:
+        extra = (*extra, "--store", store.url)
     port = free_port()
     log = log_dir / f"server-{port}.log"
     with log.open("wb") as out:
@@ -63,7 +165,7 @@ def start_server(log_dir: Path, *extra: str) -> RunningServer:
             start_new_session=True,  # its own process group: the workers follow it
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-    server = RunningServer(f"http://127.0.0.1:{port}/", port, process, log)
+    server = RunningServer(f"http://127.0.0.1:{port}/", port, process, log, "remote" if store else "embedded", store)
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -102,8 +204,20 @@ def server_logs(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def live_server(server_logs) -> Iterator[RunningServer]:
-    server = start_server(server_logs)
+def remote_store(server_logs) -> Iterator[RunningStore]:
+    """The Oxigraph server the long-lived remote-mode server answers from, loaded with ``mxus load``."""
+    store = start_store(server_logs, timeout_s=DEFAULT_QUERY_TIMEOUT + 5)
+    try:
+        yield store
+    finally:
+        stop_store(store)
+
+
+@pytest.fixture(scope="session", params=MODES)
+def live_server(request, server_logs) -> Iterator[RunningServer]:
+    """The running server, once per mode: embedded engine, then in front of the Oxigraph server."""
+    store = request.getfixturevalue("remote_store") if request.param == "remote" else None
+    server = start_server(server_logs, store=store)
     try:
         yield server
     finally:
@@ -116,14 +230,20 @@ def base_url(live_server) -> str:
     return live_server.base
 
 
-@pytest.fixture(scope="module")
-def short_timeout_server(server_logs) -> Iterator[RunningServer]:
-    """A second server whose queries are stopped after 2 seconds."""
-    server = start_server(server_logs, "--query-timeout", "2")
+@pytest.fixture(scope="module", params=MODES)
+def short_timeout_server(request, server_logs) -> Iterator[RunningServer]:
+    """A second server whose queries are stopped after 2 seconds (in remote mode with a store of its
+    own, stopped with it: the runaway query it is sent goes on there until then)."""
+    store = start_store(server_logs, timeout_s=4) if request.param == "remote" else None
     try:
-        yield server
+        server = start_server(server_logs, "--query-timeout", "2", store=store)
+        try:
+            yield server
+        finally:
+            stop_server(server)
     finally:
-        stop_server(server)
+        if store is not None:
+            stop_store(store)
 
 
 @dataclass
@@ -207,19 +327,30 @@ def group_alive(server: RunningServer) -> bool:
 
 class ServerControl:
     """Start servers with extra arguments (e.g. ``--instance DIR``); whatever is still
-    running is stopped at teardown."""
+    running is stopped at teardown. In remote mode every server of one test answers from
+    the same Oxigraph server, started (and loaded) with the first and stopped at teardown:
+    the store outlives the servers killed and restarted in front of it."""
 
-    def __init__(self, log_dir: Path):
+    def __init__(self, log_dir: Path, mode: str = "embedded"):
         self.log_dir = log_dir
+        self.mode = mode
+        self.store: RunningStore | None = None
         self.started: list[RunningServer] = []
 
     def start(self, *extra: str) -> RunningServer:
-        server = start_server(self.log_dir, *extra)
+        if self.mode == "remote" and self.store is None:
+            self.store = start_store(self.log_dir, timeout_s=DEFAULT_QUERY_TIMEOUT + 5)
+        server = start_server(self.log_dir, *extra, store=self.store)
         self.started.append(server)
         return server
 
     def stop(self, server: RunningServer) -> None:
         stop_server(server)
+
+    def stop_store(self) -> None:
+        """Remote mode: stop the store the servers answer from (as if it went away)."""
+        if self.store is not None:
+            stop_store(self.store)
 
     def kill(self, server: RunningServer) -> None:
         kill_server(server)
@@ -231,14 +362,49 @@ class ServerControl:
         for server in self.started:
             if server.process.poll() is None or group_alive(server):
                 stop_server(server)
+        if self.store is not None:
+            stop_store(self.store)
+
+
+class StoreControl:
+    """Oxigraph servers for one test: ``start(load=True, timeout_s=15)``, ``load(store, *args)``
+    (`mxus load`, its output), ``stop(store)``; whatever is still running is stopped at teardown."""
+
+    def __init__(self, log_dir: Path):
+        self.log_dir = log_dir
+        self.started: list[RunningStore] = []
+
+    def start(self, load: bool = True, timeout_s: float = DEFAULT_QUERY_TIMEOUT + 5) -> RunningStore:
+        store = start_store(self.log_dir, timeout_s, load)
+        self.started.append(store)
+        return store
+
+    def load(self, store: RunningStore, *extra: str) -> str:
+        return load_store(store, *extra)
+
+    def stop(self, store: RunningStore) -> None:
+        stop_store(store)
+
+    def close(self) -> None:
+        for store in self.started:
+            stop_store(store)
 
 
 @pytest.fixture
-def servers(server_logs) -> Iterator[ServerControl]:
+def stores(server_logs) -> Iterator[StoreControl]:
+    control = StoreControl(server_logs)
+    try:
+        yield control
+    finally:
+        control.close()
+
+
+@pytest.fixture(params=MODES)
+def servers(request, server_logs) -> Iterator[ServerControl]:
     """``servers.start(*args)`` -> RunningServer, ``servers.kill(server)`` (SIGKILL to its
     group), ``servers.alive(server)`` (is any process of its group left), ``servers.stop(server)``;
-    every server started is stopped at teardown."""
-    control = ServerControl(server_logs)
+    every server started is stopped at teardown. Once per mode (``servers.mode``)."""
+    control = ServerControl(server_logs, request.param)
     try:
         yield control
     finally:
