@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from werkzeug.serving import WSGIRequestHandler
+
 from .anchors import locate, read_source
 from .config import check_settings
 from .dataset import load_published
@@ -87,30 +89,34 @@ def main(argv: list[str] | None = None) -> int:
     )
     load.set_defaults(handler=run_load)
 
+    # --instance may come before or after the action (mxus tokens --instance X add / mxus tokens add --instance X).
+    instance_option = argparse.ArgumentParser(add_help=False)
+    instance_option.add_argument("--instance", type=Path, default=argparse.SUPPRESS, help="instance folder (default: instance/)")
+
     tokens = commands.add_parser("tokens", help="bearer tokens for contributors and maintainers")
     tokens.add_argument("--instance", type=Path, help="instance folder (default: instance/)")
     token_actions = tokens.add_subparsers(dest="action", required=True)
-    add = token_actions.add_parser("add", help="make a token and print it (it is stored hashed)")
+    add = token_actions.add_parser("add", parents=[instance_option], help="make a token and print it (it is stored hashed)")
     add.add_argument("--name", required=True, help="the contributor's name, recorded with each contribution")
     add.add_argument("--orcid", help="the contributor's ORCID iD")
     add.add_argument("--maintainer", action="store_true", help="may also accept and reject contributions")
-    revoke = token_actions.add_parser("revoke", help="revoke every token of a contributor")
+    revoke = token_actions.add_parser("revoke", parents=[instance_option], help="revoke every token of a contributor")
     revoke.add_argument("name")
-    token_actions.add_parser("list", help="list tokens (names and rights, never the tokens)")
+    token_actions.add_parser("list", parents=[instance_option], help="list tokens (names and rights, never the tokens)")
     tokens.set_defaults(handler=run_tokens)
 
     contributions = commands.add_parser("contributions", help="review contributions (list, show, accept, reject, export)")
     contributions.add_argument("--instance", type=Path, help="instance folder (default: instance/)")
     actions = contributions.add_subparsers(dest="action", required=True)
-    listing = actions.add_parser("list")
+    listing = actions.add_parser("list", parents=[instance_option])
     listing.add_argument("--status", choices=("pending", "accepted", "rejected"))
     for name in ("show", "accept", "reject"):
-        action = actions.add_parser(name)
+        action = actions.add_parser(name, parents=[instance_option])
         action.add_argument("id")
         if name != "show":
             action.add_argument("--by", default="maintainer (command line)", help="who decides")
             action.add_argument("--reason")
-    export = actions.add_parser("export", help="write accepted contributions as Turtle files ready to commit")
+    export = actions.add_parser("export", parents=[instance_option], help="write accepted contributions as Turtle files ready to commit")
     export.add_argument("--out", type=Path, default=Path("data") / "contributions")
     contributions.set_defaults(handler=run_contributions)
 
@@ -253,6 +259,18 @@ def run_serve(args: argparse.Namespace) -> int:
     # SIGTERM (systemd, docker stop, kill) exits like Ctrl-C, so exit handlers stop the workers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     base = args.base_uri or f"http://{args.host}:{args.port}/"
+    from urllib.parse import urlsplit
+
+    from .uris import CANONICAL_BASE
+
+    if urlsplit(base).path not in ("", "/") and base.rstrip("/") != CANONICAL_BASE.rstrip("/"):
+        print(
+            f"mxus serve: --base-uri {base} has a path; the server answers at the root of its host "
+            "(serve it on a host of its own, e.g. https://data.example.org/)",
+            file=sys.stderr,
+        )
+        return EXIT_UNREADABLE
+    base = base if base.endswith("/") else base + "/"
     config = {"BASE_URI": base}
     if args.query_timeout is not None:
         config["QUERY_TIMEOUT"] = args.query_timeout
@@ -272,8 +290,14 @@ def run_serve(args: argparse.Namespace) -> int:
 
     store = f" from the SPARQL store {display_url(args.store)}" if args.store else ""
     print(f"mxus-ld serving at {base}{store} (SPARQL endpoint: {base}sparql)", flush=True)
-    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False, request_handler=_TimedRequestHandler)
     return EXIT_CONFORMS
+
+
+class _TimedRequestHandler(WSGIRequestHandler):
+    """A client that stops sending (a Content-Length larger than its body) frees its thread after 30 s."""
+
+    timeout = 30
 
 
 def _instance(args: argparse.Namespace) -> Path:

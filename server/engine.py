@@ -180,7 +180,8 @@ class QueryPool:
                 self._replace(worker)
                 worker = None
             raise QueryOutOfMemory(
-                f"the query was stopped: its worker exceeded the memory limit of {self._memory_limit // 2**20} MB"
+                "the query stopped its worker: it needed more than the memory limit of "
+                f"{self._memory_limit // 2**20} MB or nested deeper than the engine allows"
             ) from None
         finally:
             if worker is not None:

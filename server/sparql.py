@@ -11,6 +11,8 @@ Spec references in errors point to https://www.w3.org/TR/sparql11-protocol/.
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -179,6 +181,17 @@ def _negotiated(response: Response) -> Response:
     return response
 
 
+_sizes: dict[str, int] = {}
+
+
+def default_graph_size(store) -> int:
+    """Triples a query sees by default (data, ontology, accepted contributions), counted once per store version."""
+    if store.version not in _sizes:
+        body = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "application/sparql-results+json")
+        _sizes[store.version] = int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+    return _sizes[store.version]
+
+
 def service_description(endpoint_url: str) -> Graph:
     config = current_app.config
     store = current_app.extensions["mxus.store"]
@@ -216,7 +229,7 @@ def service_description(endpoint_url: str) -> Graph:
     graph.add((dataset, SD.defaultGraph, default_graph))
     graph.add((default_graph, RDF.type, SD.Graph))
     graph.add((default_graph, RDF.type, VOID.Dataset))
-    graph.add((default_graph, VOID.triples, Literal(store.triple_count, datatype=XSD.integer)))
+    graph.add((default_graph, VOID.triples, Literal(default_graph_size(store), datatype=XSD.integer)))
     graph.add((default_graph, RDFS.seeAlso, URIRef("https://w3id.org/mxus/.well-known/void")))
     for name in store.graph_names:
         named = BNode()

@@ -240,3 +240,19 @@ def test_unreadable_file_makes_the_exit_code_2_even_after_violations(tmp_path):
     assert re.search(rf"^mxus validate: {re.escape(str(broken))}:1:\d+: ", run.stderr, re.MULTILINE), run.stderr
     assert f"mxus validate: {tmp_path / 'missing.ttl'}: no such file" in run.stderr
     assert f"{BAD_ISSN}: does NOT conform" in run.stdout
+
+
+def test_instance_option_before_or_after_the_action(tmp_path):
+    """`mxus tokens add --instance X` and `mxus tokens --instance X list` both use folder X."""
+    mxus = Path(sys.executable).parent / "mxus"
+    added = subprocess.run([str(mxus), "tokens", "add", "--name", "Ana", "--instance", str(tmp_path)], capture_output=True, text=True)
+    assert added.returncode == 0, added.stderr
+    listed = subprocess.run([str(mxus), "tokens", "--instance", str(tmp_path), "list"], capture_output=True, text=True)
+    assert listed.stdout.startswith("Ana\t"), listed.stdout + listed.stderr
+
+
+def test_serve_refuses_a_base_uri_with_a_path():
+    mxus = Path(sys.executable).parent / "mxus"
+    run = subprocess.run([str(mxus), "serve", "--base-uri", "http://127.0.0.1:9/mxus/"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert "has a path" in run.stderr and "Traceback" not in run.stderr

@@ -203,6 +203,10 @@ def test_service_description(client):
     assert (service, URIRef(sd + "endpoint"), service) in graph
     assert (service, URIRef(sd + "supportedLanguage"), URIRef(sd + "SPARQL11Query")) in graph
     assert (service, URIRef(sd + "resultFormat"), URIRef("http://www.w3.org/ns/formats/SPARQL_Results_JSON")) in graph
+    count = select_json(client, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")["results"]["bindings"][0]["n"]["value"]
+    sizes = [int(o) for o in graph.objects(None, URIRef("http://rdfs.org/ns/void#triples"))]
+    assert sizes == [int(count)]  # the default graph's size, not all graphs'
+
 
 
 def test_cors_on_reads_and_preflight(client):
