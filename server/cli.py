@@ -256,6 +256,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from . import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # mxus.access logs each request once
     # SIGTERM (systemd, docker stop, kill) exits like Ctrl-C, so exit handlers stop the workers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     base = args.base_uri or f"http://{args.host}:{args.port}/"

@@ -46,7 +46,15 @@ RDFLIB_SERIALIZERS = {
 
 
 def serialize_as(graph, media_type: str) -> bytes:
-    """An rdflib graph in one of the offered RDF media types."""
+    """An rdflib graph in one of the offered RDF media types.
+
+    JSON-LD is compacted with the usual prefixes as an inline context, so a
+    reader sees foaf:name rather than full IRIs, and no context is fetched.
+    """
+    if media_type == "application/ld+json":
+        from .namespaces import PREFIXES
+
+        return graph.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True, encoding="utf-8")
     return graph.serialize(format=RDFLIB_SERIALIZERS[media_type], encoding="utf-8")
 
 # ?format= values, each with the media types it can stand for in order of

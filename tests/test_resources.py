@@ -63,3 +63,12 @@ def test_media_type_parameters_and_weak_etags(client):
 
 def test_contribution_uris_resolve_to_the_contributions_service(client):
     assert client.get("/id/contribution/20990101t000000-000000000000").status_code == 404
+
+
+def test_jsonld_descriptions_are_compacted_with_an_inline_context(client):
+    import json
+
+    body = json.loads(client.get("/data/person/colin-powell.jsonld").data)
+    assert body["@context"]["foaf"] == "http://xmlns.com/foaf/0.1/"
+    graph = Graph().parse(data=json.dumps(body), format="json-ld")
+    assert (URIRef(BASE + "id/person/colin-powell"), FOAF.name, Literal("Colin Powell")) in graph
