@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test validate lint clean
+.PHONY: run test validate bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ validate: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# On demand, never in CI: compares mxus with Oxigraph server (and rdflib-endpoint when it installs).
+bench: $(STAMP)
+	$(BIN)/python tests/perf/bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

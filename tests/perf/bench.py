@@ -1,6 +1,6 @@
 """Benchmark mxus-ld against Oxigraph server and rdflib-endpoint (issue 5, item 7). Run on demand only.
 
-    .venv/bin/python tests/perf/bench.py                      # ~10k and ~100k triples (about 8-10 minutes)
+    .venv/bin/python tests/perf/bench.py                      # article, ~10k and ~100k triples (~10 minutes)
     .venv/bin/python tests/perf/bench.py --sizes 10k --duration 2
     .venv/bin/python tests/perf/bench.py --sizes 10k,100k,1m  # 1M is slow to load: mxus and rdflib-endpoint
                                                               # parse with rdflib, about 7 s per 100k triples
@@ -201,7 +201,10 @@ class System:
                     answer.read()
                 self.ready_s = time.monotonic() - started
                 return True
-            except (OSError, urllib.error.URLError):
+            except urllib.error.HTTPError as exc:
+                self.note = f"answers {exc.code} at {self.sparql_url}"
+                return False
+            except OSError:
                 time.sleep(0.1)
         self.note = f"not ready after {timeout:.0f} s"
         return False
@@ -269,6 +272,10 @@ class Oxigraph(System):
 
 class RdflibEndpoint(System):
     name = "rdflib-endpoint"
+
+    @property
+    def sparql_url(self):
+        return self.base + "/"  # rdflib-endpoint serves SPARQL at the root by default
 
     def __init__(self, corpus, work, venv: Path):
         super().__init__(corpus, work)
@@ -645,8 +652,8 @@ def run_size(label: str, articles: int, args, work: Path, venv: Path | None, out
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10k,100k",
-                        help="comma-separated among 10k, 100k, 1m (default 10k,100k; 1m takes minutes to load)")
+    parser.add_argument("--sizes", default="article,10k,100k",
+                        help="comma-separated among article (1 copy), 10k, 100k, 1m (default article,10k,100k; 1m is slow: minutes to load)")
     parser.add_argument("--clients", default="1,8", help="concurrency levels (default 1,8)")
     parser.add_argument("--duration", type=float, default=6.0,
                         help="seconds of query mix per system, size and concurrency, split in rounds (default 6)")
