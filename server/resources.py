@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
+import threading
+from collections import OrderedDict
 
 from flask import Blueprint, Response, current_app, redirect, request
 from rdflib import Graph, URIRef
@@ -123,11 +125,43 @@ def data(kind: str, slug: str):
     etag = etag_for("data", kind, slug, media_type)
     if request.if_none_match.contains_weak(etag):
         return _with_headers(Response(status=304), etag, kind, slug)
-    graph = describe_resource(thing_uri(kind, slug))
-    if (URIRef(thing_uri(kind, slug)), None, None) not in graph:
-        raise ApiError(404, f"no resource /id/{kind}/{slug} in this dataset")
-    response = Response(serialize_graph(graph, media_type), 200, content_type=content_type(media_type))
+    cache = current_app.extensions.setdefault("mxus.descriptions", DescriptionCache())  # per app: bodies carry its base
+    body = cache.get(etag)
+    if body is None:
+        graph = describe_resource(thing_uri(kind, slug))
+        if (URIRef(thing_uri(kind, slug)), None, None) not in graph:
+            raise ApiError(404, f"no resource /id/{kind}/{slug} in this dataset")
+        body = cache.put(etag, serialize_graph(graph, media_type))
+    response = Response(body, 200, content_type=content_type(media_type))
     return _with_headers(response, etag, kind, slug)
+
+
+class DescriptionCache:
+    """Serialized descriptions by ETag, least recently used out first.
+
+    The ETag names the dataset version, the code version, the resource and
+    the format, so a cached body is never stale: a new version means new keys.
+    """
+
+    def __init__(self, entries: int = 4096):
+        self._entries = entries
+        self._bodies: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, etag: str) -> bytes | None:
+        with self._lock:
+            body = self._bodies.get(etag)
+            if body is not None:
+                self._bodies.move_to_end(etag)
+            return body
+
+    def put(self, etag: str, body: bytes) -> bytes:
+        with self._lock:
+            self._bodies[etag] = body
+            while len(self._bodies) > self._entries:
+                self._bodies.popitem(last=False)
+        return body
+
 
 
 def _with_headers(response: Response, etag: str, kind: str, slug: str) -> Response:

@@ -72,3 +72,16 @@ def test_jsonld_descriptions_are_compacted_with_an_inline_context(client):
     assert body["@context"]["foaf"] == "http://xmlns.com/foaf/0.1/"
     graph = Graph().parse(data=json.dumps(body), format="json-ld")
     assert (URIRef(BASE + "id/person/colin-powell"), FOAF.name, Literal("Colin Powell")) in graph
+
+
+def test_a_description_is_served_again_without_touching_the_engine(client, monkeypatch):
+    first = client.get("/data/person/john-ashcroft.nt")
+    assert first.status_code == 200
+    store = client.application.extensions["mxus.store"]
+
+    def engine_must_not_run(*args, **kwargs):
+        raise AssertionError("the engine was asked again")
+
+    monkeypatch.setattr(store, "query", engine_must_not_run)
+    again = client.get("/data/person/john-ashcroft.nt")
+    assert again.status_code == 200 and again.data == first.data
