@@ -64,13 +64,14 @@ def open_store(published: PublishedGraphs, contributions: ContributionStore, set
     that must already hold the published graphs (``mxus load``); its
     contribution graphs and accepted graph are made those of the instance.
     """
-    context = ValidationContext(published, [])
+    context = ValidationContext(published)
     named: list[tuple[str, bytes]] = []
     accepted = Graph()
     for contribution in contributions.all():
         named.append((contribution.graph, contributions.content_bytes(contribution.id)))
         if contribution.status == ACCEPTED:
-            accepted += context.add(accepted_statements(contributions, contribution))
+            accepted += accepted_statements(contributions, contribution)
+    context.add(accepted)
     accepted_ntriples = accepted.serialize(format="nt", encoding="utf-8")
     names = [name for name, _ in named]
     state = " ".join(f"{c.id}:{c.status}" for c in contributions.all())
@@ -80,6 +81,8 @@ def open_store(published: PublishedGraphs, contributions: ContributionStore, set
         store = RemoteStore(published, settings, names, state)
         store.check_published(published)
         store.synchronize(named, accepted_ntriples)
-        return store, context
-    extra = b"".join(as_nquads(ntriples, name) for name, ntriples in named) + as_nquads(accepted_ntriples, ACCEPTED_GRAPH)
-    return EmbeddedStore(published, settings, extra, names, state), context
+    else:
+        extra = b"".join(as_nquads(ntriples, name) for name, ntriples in named) + as_nquads(accepted_ntriples, ACCEPTED_GRAPH)
+        store = EmbeddedStore(published, settings, extra, names, state)
+    context.store = store
+    return store, context

@@ -70,6 +70,13 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         help="RDF file or folder to serve in place of data/ (repeatable), e.g. a benchmark corpus",
     )
+    serve.add_argument(
+        "--store-path",
+        type=Path,
+        metavar="FOLDER",
+        help="keep the published data in an on-disk store in FOLDER: loaded once, reopened at restart, "
+        "shared by the query workers (default: each worker loads it in memory)",
+    )
     _store_arguments(serve, required=False)
     serve.set_defaults(handler=run_serve)
 
@@ -235,9 +242,11 @@ def run_load(args: argparse.Namespace) -> int:
     started = time.monotonic()
     published = load_published(settings)
     endpoint = RemoteEndpoint.from_settings(settings)
+    from .graphs import LoadFailed
+
     try:
         loaded = load_published_into(endpoint, published)
-    except QueryFailed as exc:
+    except (QueryFailed, LoadFailed) as exc:
         print(f"mxus load: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     width = max(len(name) for name, _ in loaded)
@@ -279,12 +288,16 @@ def run_serve(args: argparse.Namespace) -> int:
         config["INSTANCE_DIR"] = args.instance
     if args.data:
         config["DATA_PATHS"] = args.data
+    if args.store_path is not None:
+        config["STORE_PATH"] = args.store_path
     from .engine import QueryFailed
+    from .graphs import LoadFailed
+    from .parsing import RdfInputError
 
     try:
         config.update(_store_settings(args))
         app = create_app(config)
-    except (ValueError, QueryFailed) as exc:
+    except (ValueError, QueryFailed, LoadFailed, RdfInputError) as exc:
         print(f"mxus serve: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     from .remote_store import display_url

@@ -33,6 +33,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_BODY_BYTES", 5_000_000, "Largest accepted request body, in bytes (413 beyond)."),
     Setting("MAX_SUBMISSION_TRIPLES", 10_000, "Most triples in one validation request or contribution (413 beyond)."),
     Setting("INSTANCE_DIR", PROJECT_ROOT / "instance", "Folder for contributions and the token file (not in git)."),
+    Setting("STORE_PATH", None, "Folder for an on-disk store of the published data (None: in memory); loaded once, reopened at restart."),
     Setting("STORE_URL", None, "Query URL of a remote SPARQL 1.1 store to serve from (None: the embedded engine)."),
     Setting("STORE_UPDATE_URL", None, "Update URL of the remote store (None: STORE_URL with /query replaced by /update, as Oxigraph has it)."),
     Setting("STORE_USER", None, "User name for HTTP basic authentication to the remote store."),
@@ -54,6 +55,8 @@ def check_settings(overrides: dict[str, Any]) -> dict[str, Any]:
             raise ValueError(f"{name} must be an http:// or https:// URL, not {url!r}")
     if settings["STORE_URL"] is None and (settings["STORE_UPDATE_URL"] or settings["STORE_USER"] or settings["STORE_PASSWORD"]):
         raise ValueError("STORE_UPDATE_URL, STORE_USER and STORE_PASSWORD need STORE_URL (the remote store)")
+    if settings["STORE_PATH"] is not None and settings["STORE_URL"] is not None:
+        raise ValueError("STORE_PATH (an on-disk embedded store) and STORE_URL (a remote store) exclude each other")
     if (settings["STORE_USER"] is None) != (settings["STORE_PASSWORD"] is None):
         raise ValueError("STORE_USER and STORE_PASSWORD go together")
     return settings

@@ -9,7 +9,6 @@ data/ is never written to.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 import threading
 from datetime import datetime
 
@@ -20,6 +19,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 from .contribution_store import ACCEPTED, PENDING, REJECTED, Contribution, ContributionNotFound, ContributionStore, InvalidTransition
 from .dataset import PublishedGraphs
 from .engine import QueryFailed
+from .graphs import CONTEXT_GRAPHS
 from .http import ApiError
 from .negotiation import GRAPH_TYPES, NotAcceptable, content_type, negotiate_media_type, serialize_as
 from .submissions import read_submission, request_body, validate_in_context
@@ -30,38 +30,33 @@ SCHEMA = Namespace("https://schema.org/")
 
 
 class ValidationContext:
-    """The graphs a submission is validated against: published data plus accepted contributions.
+    """What a submission is validated against: the published graphs and the store.
 
-    Replaced, never mutated, when a contribution is accepted, so a validation
-    running meanwhile reads a consistent snapshot.
+    The data around a submission is read from the store (published data and
+    accepted contributions), so nothing here grows with the dataset. The
+    accepted contributions' statements are also kept here, for the dumps.
     """
 
-    def __init__(self, published: PublishedGraphs, accepted: list[Graph]):
+    def __init__(self, published: PublishedGraphs, store=None):
+        self.published = published
+        self.store = store
         self._lock = threading.Lock()
-        self._graphs = self._merge(published, accepted)
+        self._accepted = Graph()
 
-    @staticmethod
-    def _merge(published: PublishedGraphs, extra: list[Graph]) -> PublishedGraphs:
-        if not extra:
-            return published
-        data = Graph()
-        data += published.data
-        for graph in extra:
-            data += graph
-        return replace(published, data=data)
+    def around(self, query: str) -> Graph:
+        """Run a CONSTRUCT over the published data and accepted contributions."""
+        return self.store.construct(query, CONTEXT_GRAPHS)
 
-    def graphs(self) -> PublishedGraphs:
-        return self._graphs
-
-    def add(self, graph: Graph) -> Graph:
-        """Merge ``graph`` in; return the triples that were not there yet."""
+    def accepted(self) -> Graph:
+        """The accepted contributions' statements and provenance (a snapshot)."""
         with self._lock:
-            new = Graph()
-            for triple in graph:
-                if triple not in self._graphs.data:
-                    new.add(triple)
-            self._graphs = self._merge(self._graphs, [new])
-            return new
+            snapshot = Graph()
+            snapshot += self._accepted
+            return snapshot
+
+    def add(self, graph: Graph) -> None:
+        with self._lock:
+            self._accepted += graph
 
 
 def provenance_graph(contribution: Contribution) -> Graph:
@@ -115,7 +110,7 @@ def submit():
     body = request_body(request, config["MAX_BODY_BYTES"])
     incoming = current_app.extensions["mxus.rewriter"].incoming
     submission = read_submission(body, request.mimetype, config["MAX_SUBMISSION_TRIPLES"], incoming=incoming)
-    report = validate_in_context(submission.graph, current_app.extensions["mxus.context"].graphs())
+    report = validate_in_context(submission.graph, current_app.extensions["mxus.context"])
     if not report.conforms:
         from .validation_service import render_report
 
@@ -222,8 +217,9 @@ def accepted_statements(contributions: ContributionStore, contribution: Contribu
 
 
 def publish(store, context: ValidationContext, contributions: ContributionStore, contribution: Contribution) -> None:
-    new = context.add(accepted_statements(contributions, contribution))
-    store.publish(new.serialize(format="nt", encoding="utf-8"), contribution.id)
+    statements = accepted_statements(contributions, contribution)
+    context.add(statements)
+    store.publish(statements.serialize(format="nt", encoding="utf-8"), contribution.id)
 
 
 def _json(document: dict, status: int = 200) -> Response:

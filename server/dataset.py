@@ -1,14 +1,22 @@
-"""Loading the published graphs from disk: ontology, shapes and data."""
+"""The published graphs on disk: ontology, shapes and data.
+
+The ontology and the shapes are small and read with rdflib at start (pages,
+validation). The data may be a million triples: it is not read here but
+loaded by pyoxigraph wherever it is queried (``graph_files``), and read
+with rdflib only on demand (``data``), by the command line and the tests.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph
 
 from .anchors import read_source, sha256_of
+from .graphs import DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, GraphFile
 from .media import UnknownFormat, rdf_format_for_filename
 from .parsing import parse_rdf, union_graph
 
@@ -20,9 +28,24 @@ SHAPES_FILE = "shapes.ttl"
 class PublishedGraphs:
     ontology: Graph  # our terms plus the reused vocabularies' axioms we rely on
     shapes: Graph
-    data: Graph
+    data_files: list[Path] = field(default_factory=list)
     digest: str = ""  # of the files' bytes: the same files give the same digest, on any machine
     sources: dict = field(default_factory=dict)  # SHA-256 of a source text -> its text, for checking anchors
+    ontology_files: list[Path] = field(default_factory=list)
+    shapes_files: list[Path] = field(default_factory=list)
+
+    @cached_property
+    def data(self) -> Graph:
+        """The data as one rdflib graph, parsed on first use: never on the server's paths."""
+        return read_graph(self.data_files)
+
+    def graph_files(self) -> list[GraphFile]:
+        """Every published file with the named graph the store keeps it in."""
+        return [
+            *(GraphFile(str(path), ONTOLOGY_GRAPH) for path in self.ontology_files),
+            *(GraphFile(str(path), SHAPES_GRAPH) for path in self.shapes_files),
+            *(GraphFile(str(path), DATA_GRAPH) for path in self.data_files),
+        ]
 
 
 def rdf_files(paths: list[Path]) -> list[Path]:
@@ -64,9 +87,11 @@ def load_published(settings: dict) -> PublishedGraphs:
     return PublishedGraphs(
         ontology=read_graph(ontology_files),
         shapes=read_graph(shapes_files),
-        data=read_graph(data_paths),
+        data_files=rdf_files(data_paths),
         digest=files_digest([*ontology_files, *shapes_files, *data_paths]),
         sources=source_texts(Path(settings["SEEDS_DIR"])),
+        ontology_files=ontology_files,
+        shapes_files=shapes_files,
     )
 
 

@@ -69,6 +69,15 @@ class StoreFailed(QueryFailed):
 
 
 @dataclass(frozen=True)
+class StorePlan:
+    """What a worker loads at start: the published files, each into its graph (see server.graphs)."""
+
+    files: tuple  # of server.graphs.GraphFile
+    path: str | None = None  # an on-disk store the workers open read-only (server.graphs.disk_store)
+    version: str = ""  # of the files: the on-disk store is reloaded when it changes
+
+
+@dataclass(frozen=True)
 class QueryRequest:
     text: str
     media_type: str  # of the answer: a results format or an RDF format
@@ -83,7 +92,7 @@ class _Worker:
     worker never re-imports the caller's main module.
     """
 
-    def __init__(self, nquads: bytes, memory_limit: int, max_result_bytes: int, applied: int = 0):
+    def __init__(self, plan: StorePlan, additions: bytes, memory_limit: int, max_result_bytes: int, applied: int = 0):
         self.applied = applied  # how many of the pool's later additions this worker has loaded
         ours, theirs = socket.socketpair()
         self.process = subprocess.Popen(
@@ -93,7 +102,9 @@ class _Worker:
         )
         theirs.close()
         self.connection = Connection(ours.detach())
-        self.connection.send((nquads, memory_limit, max_result_bytes))
+        self.connection.send((plan, additions, memory_limit, max_result_bytes))
+        self.failure = ""  # why it could not load the store
+        self.counts: dict[str, int] = {}
 
     def wait_ready(self, timeout: float) -> bool:
         try:
@@ -102,7 +113,11 @@ class _Worker:
             status, details = self.connection.recv()
         except (EOFError, OSError):
             return False
+        if status == "failed":
+            self.failure = details
+            return False
         self.network_isolated = bool(details and details.get("network_isolated"))
+        self.counts = details.get("counts", {})
         return status == "ready"
 
     def kill(self) -> None:
@@ -112,20 +127,45 @@ class _Worker:
 
 
 class QueryPool:
-    def __init__(self, nquads: bytes, workers: int, timeout: float, memory_limit_mb: int, max_result_bytes: int):
-        self._nquads = nquads
+    def __init__(self, plan: StorePlan, nquads: bytes, workers: int, timeout: float, memory_limit_mb: int, max_result_bytes: int):
+        """``plan``: the published files; ``nquads``: more quads loaded after them (contributions)."""
+        from .graphs import LoadFailed
+
+        self._plan = plan
         self._timeout = timeout
         self._memory_limit = memory_limit_mb * 1024 * 1024
         self._max_result_bytes = max_result_bytes
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # Last in, first out: at low load the same worker answers query after
+        # query with its copy of the store warm in the CPU caches (alternating
+        # between two copies made a count over 100k triples twice as slow).
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._closed = False
-        self._additions: list[bytes] = []  # N-Quads added after start, loaded by each worker before its next query
+        self._additions: list[bytes] = []  # loaded by each worker before its next query (in memory)
         self._additions_lock = threading.Lock()
-        started = [self._start_worker() for _ in range(max(1, workers))]
+        self._size = max(1, workers)
+        self._writing = threading.Lock()
+        # On disk: additions not written yet, numbered as they come, and the number of the last written.
+        self._unwritten: list[bytes] = []
+        self._queued = self._written = 0
+        if plan.path:
+            from .graphs import prepare_disk_store
+
+            if prepare_disk_store(plan.path, list(plan.files), plan.version, nquads):
+                log.info("published files loaded into the store at %s", plan.path)
+        elif nquads:
+            self._additions.append(nquads)
+        self._start_all(LoadFailed)
+
+    def _start_all(self, failure=QueryFailed) -> None:
+        started = [self._start_worker() for _ in range(self._size)]
         for worker in started:
-            if not worker.wait_ready(120):
-                raise RuntimeError("a query worker failed to start")
+            if not worker.wait_ready(600):
+                for other in started:
+                    other.kill()
+                raise failure(worker.failure or "a query worker failed to start")
+        for worker in started:
             self._idle.put(worker)
+        self.counts = started[0].counts  # triples per graph, as loaded
         self.network_isolated = all(worker.network_isolated for worker in started)
         if not self.network_isolated:
             log.warning("query workers could not be isolated from the network (no user namespaces); "
@@ -134,12 +174,50 @@ class QueryPool:
     def _start_worker(self) -> _Worker:
         with self._additions_lock:
             additions = list(self._additions)
-        return _Worker(b"".join([self._nquads, *additions]), self._memory_limit, self._max_result_bytes, len(additions))
+        return _Worker(self._plan, b"".join(additions), self._memory_limit, self._max_result_bytes, len(additions))
 
     def add(self, nquads: bytes) -> None:
         """Add quads for every worker, current and future (loaded before its next query)."""
+        if self._plan.path:
+            self._write_to_disk_store(nquads)
+            return
         with self._additions_lock:
             self._additions.append(nquads)
+
+    def _write_to_disk_store(self, nquads: bytes) -> None:
+        """Stop every worker, write, start them again: an on-disk store has one writer and then no readers.
+
+        Additions are contributions and decisions, rare and small; queries
+        arriving meanwhile wait for the new workers (a fraction of a second).
+        Additions that arrive during a write are written together by the next.
+        """
+        from .graphs import add_to_disk_store
+
+        with self._additions_lock:
+            self._unwritten.append(nquads)
+            mine = self._queued = self._queued + 1
+        with self._writing:
+            if self._written >= mine:
+                return  # written with an earlier batch
+            with self._additions_lock:
+                batch, self._unwritten, upto = self._unwritten, [], self._queued
+            drained: list[_Worker] = []
+            try:
+                while len(drained) < self._size:
+                    drained.append(self._idle.get(timeout=self._timeout + 60))
+            except queue.Empty:
+                for worker in drained:
+                    self._idle.put(worker)
+                with self._additions_lock:
+                    self._unwritten[:0] = batch
+                raise QueryFailed("the query workers stayed busy: the addition could not be written") from None
+            for worker in drained:
+                worker.kill()
+            try:
+                add_to_disk_store(self._plan.path, b"".join(batch))
+                self._written = upto
+            finally:
+                self._start_all()
 
     def _catch_up(self, worker: _Worker) -> None:
         with self._additions_lock:
@@ -155,7 +233,7 @@ class QueryPool:
 
         def start() -> None:
             fresh = self._start_worker()
-            if fresh.wait_ready(120) and not self._closed:
+            if fresh.wait_ready(600) and not self._closed:
                 self._idle.put(fresh)
             else:
                 fresh.kill()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from multiprocessing.connection import Connection
 
-from server.engine import QueryRequest
+from server.engine import QueryRequest, StorePlan
 
 
 CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
@@ -37,12 +37,25 @@ def serve(connection: Connection) -> None:
 
     import pyoxigraph as ox
 
-    nquads, memory_limit_bytes, max_result_bytes = connection.recv()
+    from server.graphs import PRUNE_ACCEPTED, LoadFailed, disk_store, graph_counts, load_files
+
+    plan: StorePlan
+    plan, additions, memory_limit_bytes, max_result_bytes = connection.recv()
     if memory_limit_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
-    store = ox.Store()
-    store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-    connection.send(("ready", {"network_isolated": isolated}))
+    try:
+        if plan.path:  # prepared by the pool, additions included
+            store = ox.Store.read_only(str(disk_store(plan.path)))
+        else:
+            store = ox.Store()
+            load_files(store, plan.files)
+            if additions:
+                store.load(additions, format=ox.RdfFormat.N_QUADS)
+                store.update(PRUNE_ACCEPTED)
+    except (LoadFailed, OSError) as exc:
+        connection.send(("failed", str(exc)))
+        return
+    connection.send(("ready", {"network_isolated": isolated, "counts": graph_counts(store)}))
     while True:
         try:
             request: QueryRequest | tuple = connection.recv()
@@ -50,6 +63,7 @@ def serve(connection: Connection) -> None:
             return
         if isinstance(request, tuple) and request[0] == "load":
             store.load(request[1], format=ox.RdfFormat.N_QUADS)
+            store.update(PRUNE_ACCEPTED)
             connection.send(("loaded", None))
             continue
         try:

@@ -42,7 +42,8 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from .contribution_store import RESOURCE_BASE
 from .dataset import PublishedGraphs
 from .engine import QueryFailed, QuerySyntaxError, QueryTimeout, QueryTooLarge, StoreFailed
-from .store import ACCEPTED_GRAPH, DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, StoreBase
+from .graphs import PRUNE_ACCEPTED, published_ntriples
+from .store import ACCEPTED_GRAPH, StoreBase
 
 log = logging.getLogger(__name__)
 
@@ -307,20 +308,12 @@ class RemoteEndpoint:
         return sorted(row["g"] for row in rows if "g" in row)
 
 
-def _ntriples(graph) -> bytes:
-    return graph.serialize(format="nt", encoding="utf-8")
-
-
-def published_graphs(published: PublishedGraphs) -> list[tuple[str, object]]:
-    return [(DATA_GRAPH, published.data), (ONTOLOGY_GRAPH, published.ontology), (SHAPES_GRAPH, published.shapes)]
-
-
 def load_published_into(endpoint: RemoteEndpoint, published: PublishedGraphs) -> list[tuple[str, int]]:
     """Replace the store's data, ontology and shapes graphs with the published ones; (graph, triples) each."""
     loaded = []
-    for name, graph in published_graphs(published):
-        endpoint.replace(name, _ntriples(graph))
-        loaded.append((name, len(graph)))
+    for name, ntriples, count in published_ntriples(published.graph_files()):
+        endpoint.replace(name, ntriples)
+        loaded.append((name, count))
     return loaded
 
 
@@ -339,12 +332,12 @@ class RemoteStore(StoreBase):
 
     def check_published(self, published: PublishedGraphs) -> None:
         """Refuse to serve a store that does not hold the published graphs (StoreFailed, saying what to run)."""
-        for name, graph in published_graphs(published):
+        for name, _, count in published_ntriples(published.graph_files()):
             held = self.endpoint.count(name)
-            if held != len(graph):
+            if held != count:
                 raise StoreFailed(
                     f"the SPARQL store at {display_url(self.endpoint.url)} holds {held} triples in <{name}>, "
-                    f"the published files {len(graph)}: load them with `mxus load --store {display_url(self.endpoint.url)}`"
+                    f"the published files {count}: load them with `mxus load --store {display_url(self.endpoint.url)}`"
                 )
 
     def synchronize(self, contributions: list[tuple[str, bytes]], accepted: bytes) -> None:
@@ -359,6 +352,8 @@ class RemoteStore(StoreBase):
         for name, ntriples in contributions:
             self.endpoint.replace(name, ntriples)
         self.endpoint.replace(ACCEPTED_GRAPH, accepted)
+        if accepted.strip():
+            self.endpoint.update(PRUNE_ACCEPTED)
 
     def query(
         self,
@@ -384,6 +379,7 @@ class RemoteStore(StoreBase):
     def publish(self, ntriples: bytes, reason: str) -> None:
         """Add triples to the default graph (through the accepted graph)."""
         self.endpoint.insert(ACCEPTED_GRAPH, ntriples)
+        self.endpoint.update(PRUNE_ACCEPTED)
         self._published(reason)
 
     def close(self) -> None:

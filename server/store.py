@@ -16,38 +16,17 @@ import threading
 from rdflib import Graph
 
 from .dataset import PublishedGraphs
-from .engine import QueryPool, QueryRequest
-
-GRAPH_BASE = "https://w3id.org/mxus/graph/"
-DATA_GRAPH = GRAPH_BASE + "data"
-ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
-SHAPES_GRAPH = GRAPH_BASE + "shapes"
-# Accepted contributions' statements and provenance, each triple once (a
-# default graph made of many graphs would repeat shared triples in results).
-ACCEPTED_GRAPH = GRAPH_BASE + "accepted"
-# What a query sees when it names no graph: the data, the ontology (so
-# rdfs:subClassOf* and labels of terms work) and accepted contributions;
-# not the shapes, not pending or rejected contributions.
-DEFAULT_GRAPHS = (DATA_GRAPH, ONTOLOGY_GRAPH, ACCEPTED_GRAPH)
-
-
-def as_nquads(ntriples: bytes, graph_name: str) -> bytes:
-    """N-Triples lines placed in a named graph."""
-    suffix = f" <{graph_name}> .".encode()
-    lines = []
-    for line in ntriples.splitlines():
-        line = line.rstrip()
-        if line.endswith(b"."):
-            lines.append(line[:-1].rstrip() + suffix)
-    return b"\n".join(lines) + b"\n" if lines else b""
-
-
-def published_nquads(published: PublishedGraphs) -> bytes:
-    """The published graphs as N-Quads, each in its named graph."""
-    return b"".join(
-        as_nquads(graph.serialize(format="nt", encoding="utf-8"), name)
-        for name, graph in ((DATA_GRAPH, published.data), (ONTOLOGY_GRAPH, published.ontology), (SHAPES_GRAPH, published.shapes))
-    )
+from .engine import QueryPool, QueryRequest, StorePlan
+from .graphs import (  # noqa: F401  (the graph names are part of this seam)
+    ACCEPTED_GRAPH,
+    CONTEXT_GRAPHS,
+    DATA_GRAPH,
+    DEFAULT_GRAPHS,
+    GRAPH_BASE,
+    ONTOLOGY_GRAPH,
+    SHAPES_GRAPH,
+    as_nquads,
+)
 
 
 class StoreBase:
@@ -57,7 +36,6 @@ class StoreBase:
         """``extra_graphs``: the contributions' named graphs, ``state`` names them for the version."""
         self._lock = threading.Lock()
         self._graph_names = [DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, ACCEPTED_GRAPH, *extra_graphs]
-        self.triple_count = len(published.data) + len(published.ontology) + len(published.shapes)
         self._base_version = published.digest
         self._changes: list[str] = [state] if state else []
 
@@ -94,9 +72,9 @@ class StoreBase:
     ) -> bytes:
         raise NotImplementedError
 
-    def construct(self, text: str) -> Graph:
+    def construct(self, text: str, default_graphs: tuple[str, ...] | None = None) -> Graph:
         """Run a CONSTRUCT/DESCRIBE and return the triples as an rdflib graph."""
-        body = self.query(text, "application/n-triples")
+        body = self.query(text, "application/n-triples", default_graphs)
         return Graph().parse(data=body.decode("utf-8"), format="nt")
 
 
@@ -105,7 +83,8 @@ class EmbeddedStore(StoreBase):
         """``extra_nquads``: contributions' named graphs and the accepted graph, ``state`` names them for the version."""
         super().__init__(published, extra_graphs, state)
         self._pool = QueryPool(
-            published_nquads(published) + extra_nquads,
+            StorePlan(tuple(published.graph_files()), _path(settings["STORE_PATH"]), published.digest),
+            extra_nquads,
             workers=settings["QUERY_WORKERS"],
             timeout=settings["QUERY_TIMEOUT"],
             memory_limit_mb=settings["WORKER_MEMORY_MB"],
@@ -139,3 +118,7 @@ class EmbeddedStore(StoreBase):
 
     def close(self) -> None:
         self._pool.close()
+
+
+def _path(value) -> str | None:
+    return None if value is None else str(value)

@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .dataset import PublishedGraphs
+from .engine import QueryFailed
 from .http import ApiError
 from .media import UnknownFormat, rdf_format_for_media_type
 from .parsing import RdfInputError, parse_rdf, union_graph
@@ -102,10 +102,17 @@ def read_submission(
 _VALIDATION_LOCK = threading.Lock()
 
 
-def validate_in_context(graph: Graph, context: PublishedGraphs) -> ValidationReport:
-    """``validate_submission``, one at a time per process."""
+def validate_in_context(graph: Graph, context) -> ValidationReport:
+    """``validate_submission`` against the store's data (a contributions.ValidationContext), one at a time per process."""
     with _VALIDATION_LOCK:
-        return validate_submission(graph, context)
+        try:
+            return validate_submission(graph, context.published, context.around)
+        except QueryFailed as exc:  # the data around the submission could not be read from the store
+            raise ApiError(
+                exc.status,
+                f"{exc}: the submission could not be validated against the published data, "
+                "and nothing was stored; send it again later",
+            ) from None
 
 
 # Predicates and classes that make a statement about a vocabulary rather

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable
 
 import pyshacl
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -65,18 +67,22 @@ class ValidationReport:
         }
 
 
-def validate_submission(submission: Graph | None, published: PublishedGraphs) -> ValidationReport:
+def validate_submission(submission: Graph | None, published: PublishedGraphs, around: Around | None = None) -> ValidationReport:
     """Validate ``submission`` in the context of the published data.
 
     With ``submission`` None, the published data itself is validated. With a
     submission, only the nodes it can affect are validated (see
-    ``affected_nodes``): the published data conforms, so a violation can only
-    arise there. That turns seconds into milliseconds.
+    ``affected_nodes``), against the data around them (``neighbourhood_query``,
+    run by ``around`` over the published data and accepted contributions):
+    the published data conforms, so a violation can only arise there. That
+    turns seconds into milliseconds, and does not grow with the dataset.
     """
-    data = Graph()
-    data += published.data
     shapes = published.shapes
-    if submission is not None:
+    if submission is None:
+        data = Graph()
+        data += published.data
+    else:
+        data = (around or local_context(published))(neighbourhood_query(submission))
         data += submission
         shapes = restrict_targets(published.shapes, published.ontology, data, affected_nodes(submission, data))
     conforms, report_graph, _ = pyshacl.validate(
@@ -96,6 +102,71 @@ def validate_submission(submission: Graph | None, published: PublishedGraphs) ->
         _add_to_report(report_graph, mismatches)
         results.extend(mismatches)
     return ValidationReport(bool(conforms), results, report_graph)
+
+
+# Runs a CONSTRUCT over the published data and accepted contributions: the
+# server's store, or ``local_context`` for the command line.
+Around = Callable[[str], Graph]
+
+# The deepest a shape looks from its focus node: a membership's interval's
+# instant's value (sh:node in sh:node), a claim's pointer's reference's work
+# (a SPARQL constraint's path).
+DEPTH = 3
+
+
+def neighbourhood_query(submission: Graph) -> str:
+    """The CONSTRUCT of what validating ``submission`` reads from the data.
+
+    Roots: the IRIs the submission mentions (not as rdf:type: a class is
+    not extended by having one more instance) and the nodes that link to
+    them. Fetched: every triple up to ``DEPTH`` links away from a root, and
+    the links into a root (inverse paths, sh:targetObjectsOf).
+    """
+    starts = sorted(_starts(submission))
+    if not starts:
+        return "CONSTRUCT { ?s ?p ?o } WHERE { FILTER (false) }"
+    values = " ".join(f"<{iri}>" for iri in starts)
+    # Level by level, each one DISTINCT: a path expression would enumerate
+    # every route to a node, and hubs (the article, the source text) have many.
+    level = f"SELECT DISTINCT ?n0 WHERE {{ VALUES ?start {{ {values} }} {{ BIND (?start AS ?n0) }} UNION {{ ?n0 !<{RDF.type}> ?start }} }}"
+    roots = level
+    for depth in range(1, DEPTH + 1):
+        level = f"SELECT DISTINCT ?n{depth} WHERE {{ {{ {level} }} ?n{depth - 1} !<urn:mxus:no-such-predicate>? ?n{depth} }}"
+    return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  {{ {{ {level} }} ?n{DEPTH} ?p ?o BIND (?n{DEPTH} AS ?s) }}
+  UNION {{ {{ {roots} }} ?s ?p ?n0 BIND (?n0 AS ?o) }}
+}}"""
+
+
+def _starts(submission: Graph) -> set[URIRef]:
+    return {
+        term
+        for s, p, o in submission
+        for term in ((s, o) if p != RDF.type else (s,))
+        if isinstance(term, URIRef)
+    }
+
+
+def local_context(published: PublishedGraphs) -> Around:
+    """``around`` over an in-process pyoxigraph store of the published files (``mxus validate``)."""
+    return _local_store(tuple(published.graph_files()))
+
+
+@lru_cache(maxsize=2)
+def _local_store(files: tuple) -> Around:
+    import pyoxigraph as ox
+
+    from .graphs import CONTEXT_GRAPHS, load_files
+
+    store = ox.Store()
+    load_files(store, list(files))
+    default = [ox.NamedNode(name) for name in CONTEXT_GRAPHS]
+
+    def around(text: str) -> Graph:
+        body = ox.serialize(store.query(text, default_graph=default), format=ox.RdfFormat.N_TRIPLES)
+        return Graph().parse(data=body.decode("utf-8"), format="nt")
+
+    return around
 
 
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -168,11 +239,12 @@ def _add_to_report(report: Graph, results: list[ValidationResult]) -> None:
 def affected_nodes(submission: Graph, data: Graph) -> set:
     """Nodes whose validity the submission can change.
 
-    Every subject and object it mentions, and the nodes one step upstream of
-    those (a claim whose path ends at a node the submission extends).
+    Every subject and object it mentions, and the nodes one link upstream
+    of those (a claim whose path ends at a node the submission extends),
+    not counting rdf:type links: a class is not changed by one more instance.
     """
     touched = {term for s, _, o in submission for term in (s, o) if isinstance(term, (URIRef, BNode))}
-    upstream = {s for node in touched if isinstance(node, URIRef) for s in data.subjects(None, node)}
+    upstream = {s for node in _starts(submission) for s, p in data.subject_predicates(node) if p != RDF.type}
     return touched | upstream
 
 

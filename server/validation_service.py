@@ -36,7 +36,7 @@ def validate():
     body = request_body(request, config["MAX_BODY_BYTES"])
     incoming = current_app.extensions["mxus.rewriter"].incoming
     submission = read_submission(body, request.mimetype, config["MAX_SUBMISSION_TRIPLES"], incoming=incoming)
-    report = validate_in_context(submission.graph, current_app.extensions["mxus.context"].graphs())
+    report = validate_in_context(submission.graph, current_app.extensions["mxus.context"])
     return render_report(report, answer_type)
 
 
@@ -70,6 +70,6 @@ def _validate_form() -> Response:
     except ApiError as error:
         page = render_template("validate.html", report=None, error=error.message, text=body.decode("utf-8", "replace"), media_type=media_type)
         return Response(current_app.extensions["mxus.rewriter"].outgoing_text(page), error.status, content_type="text/html; charset=utf-8")
-    report = validate_in_context(submission.graph, current_app.extensions["mxus.context"].graphs())
+    report = validate_in_context(submission.graph, current_app.extensions["mxus.context"])
     page = render_template("validate.html", report=report, text=body.decode("utf-8", "replace"), media_type=media_type)
     return Response(current_app.extensions["mxus.rewriter"].outgoing_text(page), 200, content_type="text/html; charset=utf-8")

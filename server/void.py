@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, request, send_file
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, XSD
@@ -35,7 +36,8 @@ from .engine import QueryFailed
 from .http import ApiError
 from .namespaces import bind_prefixes
 from .negotiation import DESCRIPTION_TYPES, NotAcceptable, content_type, negotiate_media_type, serialize_as
-from .store import ACCEPTED_GRAPH, DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, published_nquads
+from .graphs import load_files
+from .store import ACCEPTED_GRAPH, DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from .uris import CANONICAL_BASE, is_valid_thing_path
 
 bp = Blueprint("void", __name__)
@@ -137,7 +139,7 @@ class DescriptionCache:
                 atexit.register(shutil.rmtree, folder, True)
                 try:
                     # The published data and the accepted contributions, as the default graph serves them.
-                    write_dumps(self.app.extensions["mxus.context"].graphs(), self.app.extensions["mxus.rewriter"], folder)
+                    write_dumps(self.app.extensions["mxus.context"], self.app.extensions["mxus.rewriter"], folder)
                 except BaseException:
                     shutil.rmtree(folder, True)
                     raise
@@ -349,20 +351,23 @@ def describe_dataset(store, statistics: dict) -> Graph:
 # --------------------------------------------------------------------------- dumps
 
 
-def write_dumps(published, rewriter, folder: Path) -> None:
-    """Serialize the published graphs once into ``folder`` (pyoxigraph, streaming)."""
-    import pyoxigraph as ox
+def write_dumps(context, rewriter, folder: Path) -> None:
+    """Serialize the published graphs once into ``folder`` (pyoxigraph, streaming).
 
-    nquads = rewriter.outgoing(published_nquads(published))
-    data_graph = ox.NamedNode(rewriter.outgoing_text(DATA_GRAPH))
-    # Sorted by subject, so the Turtle groups each subject's triples and the files are stable.
-    triples = sorted(
-        (quad.triple for quad in ox.parse(nquads, format=ox.RdfFormat.N_QUADS) if quad.graph_name == data_graph),
-        key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
-    )
-    (folder / f"{DUMP_STEM}.nq").write_bytes(nquads)
-    ox.serialize(triples, str(folder / f"{DUMP_STEM}.nt"), format=ox.RdfFormat.N_TRIPLES)
-    ox.serialize(triples, str(folder / f"{DUMP_STEM}.ttl"), format=ox.RdfFormat.TURTLE, prefixes=_prefixes(triples, rewriter))
+    ``context`` (a contributions.ValidationContext) gives the published files
+    and the accepted contributions, which the data graph of the dumps holds
+    as the default graph serves them.
+    """
+    store = ox.Store()
+    load_files(store, context.published.graph_files())
+    store.load(context.accepted().serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(DATA_GRAPH))
+    (folder / f"{DUMP_STEM}.nq").write_bytes(rewriter.outgoing(store.dump(format=ox.RdfFormat.N_QUADS)))
+    data_graph = ox.NamedNode(DATA_GRAPH)
+    (folder / f"{DUMP_STEM}.nt").write_bytes(rewriter.outgoing(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=data_graph)))
+    subjects = {quad.subject for quad in store.quads_for_pattern(None, None, None, data_graph)}
+    turtle = store.dump(format=ox.RdfFormat.TURTLE, from_graph=data_graph, prefixes=_prefixes(subjects))
+    (folder / f"{DUMP_STEM}.ttl").write_bytes(rewriter.outgoing(turtle))
+    del store
     for dump in DUMPS.values():
         if dump.gzipped:
             source = folder / dump.name[: -len(".gz")]
@@ -372,22 +377,19 @@ def write_dumps(published, rewriter, folder: Path) -> None:
                     shutil.copyfileobj(raw, zipped, 1 << 20)
 
 
-def _prefixes(triples, rewriter) -> dict[str, str]:
+def _prefixes(subjects) -> dict[str, str]:
     """The usual prefixes, and one per kind of thing (``person:`` for .../id/person/)."""
     from .namespaces import PREFIXES as KNOWN
 
-    space = rewriter.outgoing_text(ID_SPACE)
-    kinds = sorted(
-        {
-            str(t.subject.value)[len(space) :].split("/", 1)[0]
-            for t in triples
-            if hasattr(t.subject, "value") and str(t.subject.value).startswith(space)
-        }
-    )
-    prefixes = {name: rewriter.outgoing_text(iri) for name, iri in KNOWN.items()}
-    for kind in kinds:
+    kinds = {
+        str(subject.value)[len(ID_SPACE) :].split("/", 1)[0]
+        for subject in subjects
+        if isinstance(subject, ox.NamedNode) and subject.value.startswith(ID_SPACE)
+    }
+    prefixes = dict(KNOWN)
+    for kind in sorted(kinds):
         if kind and kind.isalpha() and kind not in prefixes:
-            prefixes[kind] = f"{space}{kind}/"
+            prefixes[kind] = f"{ID_SPACE}{kind}/"
     return prefixes
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from server.engine import QueryFailed, QueryPool, QueryRequest, QueryTimeout
+from server.engine import QueryFailed, QueryPool, QueryRequest, QueryTimeout, StorePlan
 
 GRAPH = "http://example.org/g"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
@@ -34,7 +34,7 @@ def alive(pid: int) -> bool:
 
 @pytest.fixture()
 def pool():
-    pool = QueryPool(nquads(300), workers=2, timeout=1.5, memory_limit_mb=300, max_result_bytes=10_000_000)
+    pool = QueryPool(StorePlan(()), nquads(300), workers=2, timeout=1.5, memory_limit_mb=300, max_result_bytes=10_000_000)
     yield pool
     pool.close()
 

@@ -192,3 +192,44 @@ def test_nested_failures_are_one_result_with_details(published):
     assert report.counts()["Violation"] == 1
     [result] = report.results
     assert any("An instant has exactly one of time:inXSDDate" in detail for detail in result.details)
+
+
+# ---------------------------------------------------------------- the shortcut gives the full verdict
+# A submission is validated against the data around it, read from the store
+# (server.validation.neighbourhood_query), with only the nodes it can affect
+# as focus nodes. These cases reach furthest into the data: SPARQL
+# constraints over three links, a nested node shape, an inverse path, a
+# claim's kind, a new span on the shared source text, and valid additions.
+FAR_REACHING = (
+    "invalid/claim-attribution-inconsistent.ttl",
+    "invalid/membership-instant-with-two-dates.ttl",
+    "invalid/disputed-view-nobody-disputes.ttl",
+    "invalid/claim-without-kind.ttl",
+    "invalid/span-end-beyond-source.ttl",
+    "valid/new-reported-fact-with-new-span.ttl",
+    "valid/spanish-label-for-existing-claim.ttl",
+)
+
+
+@pytest.mark.parametrize("name", FAR_REACHING)
+def test_validation_around_the_submission_agrees_with_a_full_validation(name: str, published):
+    import pyshacl
+
+    submission = parse_case(CASES / name)
+    shortcut = validate_submission(submission, published)
+    everything = Graph()
+    everything += published.data
+    everything += submission
+    shapes = Graph()
+    shapes += published.shapes
+    conforms, report, _ = pyshacl.validate(
+        everything, shacl_graph=shapes, ont_graph=published.ontology, inference="none", advanced=True,
+        allow_warnings=True, allow_infos=True,
+    )
+    full = sorted(
+        (str(report.value(r, SH.resultSeverity)).rsplit("#", 1)[-1], str(report.value(r, SH.resultMessage)))
+        for r in report.objects(None, SH.result)
+    )
+    ours = sorted((r.severity, r.message) for r in shortcut.results if r.constraint != "mxus:AnchorCheck")
+    assert ours == full
+    assert shortcut.conforms == conforms or any(r.constraint == "mxus:AnchorCheck" for r in shortcut.results)

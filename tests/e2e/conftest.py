@@ -5,10 +5,11 @@ children), so stopping it terminates the whole group: nothing outlives the
 session.
 
 Every server fixture (``live_server``/``base_url``, ``short_timeout_server``,
-``servers``) is parametrized over the two modes, so each end-to-end test
-runs twice: "embedded" (the pyoxigraph worker pool) and "remote" (``mxus
-serve --store URL`` in front of a real Oxigraph server process, from the
-PyPI package ``oxigraph``, on another loopback port, filled by ``mxus
+``servers``) is parametrized over the three modes, so each end-to-end test
+runs three times: "embedded" (the pyoxigraph worker pool, data in memory),
+"disk" (the same pool over an on-disk store, ``--store-path``) and "remote"
+(``mxus serve --store URL`` in front of a real Oxigraph server process, from
+the PyPI package ``oxigraph``, on another loopback port, filled by ``mxus
 load``). Stores are in memory and stopped with the fixture that started them:
 a runaway query the front abandoned may keep running in the store (Oxigraph's
 own ``--timeout-s`` does not stop queries that name their dataset, as the
@@ -34,7 +35,7 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 90
-MODES = ("embedded", "remote")
+MODES = ("embedded", "disk", "remote")
 DEFAULT_QUERY_TIMEOUT = 10  # the QUERY_TIMEOUT setting's default, which the long-lived servers keep
 
 
@@ -149,10 +150,13 @@ def _answers(url: str) -> bool:
         return False
 
 
-def start_server(log_dir: Path, *extra: str, store: RunningStore | None = None) -> RunningServer:
-    """``mxus serve`` with ``extra`` arguments; with ``store``, in front of it (remote mode)."""
+def start_server(log_dir: Path, *extra: str, store: RunningStore | None = None, store_path: Path | None = None) -> RunningServer:
+    """``mxus serve`` with ``extra`` arguments; with ``store``, in front of it (remote mode);
+    with ``store_path``, over an on-disk store there (disk mode)."""
     if store is not None:
         extra = (*extra, "--store", store.url)
+    if store_path is not None:
+        extra = (*extra, "--store-path", str(store_path))
     port = free_port()
     log = log_dir / f"server-{port}.log"
     with log.open("wb") as out:
@@ -165,7 +169,8 @@ def start_server(log_dir: Path, *extra: str, store: RunningStore | None = None) 
             start_new_session=True,  # its own process group: the workers follow it
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-    server = RunningServer(f"http://127.0.0.1:{port}/", port, process, log, "remote" if store else "embedded", store)
+    mode = "remote" if store else "disk" if store_path else "embedded"
+    server = RunningServer(f"http://127.0.0.1:{port}/", port, process, log, mode, store)
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -203,6 +208,15 @@ def server_logs(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("e2e-logs")
 
 
+def disk_store_path(mode: str, parent: Path) -> Path | None:
+    """Disk mode: a fresh folder for an on-disk store; other modes: None."""
+    if mode != "disk":
+        return None
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix="store-", dir=parent))
+
+
 @pytest.fixture(scope="session")
 def remote_store(server_logs) -> Iterator[RunningStore]:
     """The Oxigraph server the long-lived remote-mode server answers from, loaded with ``mxus load``."""
@@ -215,9 +229,9 @@ def remote_store(server_logs) -> Iterator[RunningStore]:
 
 @pytest.fixture(scope="session", params=MODES)
 def live_server(request, server_logs) -> Iterator[RunningServer]:
-    """The running server, once per mode: embedded engine, then in front of the Oxigraph server."""
+    """The running server, once per mode: embedded engine in memory, on disk, then in front of the Oxigraph server."""
     store = request.getfixturevalue("remote_store") if request.param == "remote" else None
-    server = start_server(server_logs, store=store)
+    server = start_server(server_logs, store=store, store_path=disk_store_path(request.param, server_logs))
     try:
         yield server
     finally:
@@ -236,7 +250,8 @@ def short_timeout_server(request, server_logs) -> Iterator[RunningServer]:
     own, stopped with it: the runaway query it is sent goes on there until then)."""
     store = start_store(server_logs, timeout_s=4) if request.param == "remote" else None
     try:
-        server = start_server(server_logs, "--query-timeout", "2", store=store)
+        server = start_server(server_logs, "--query-timeout", "2", store=store,
+                              store_path=disk_store_path(request.param, server_logs))
         try:
             yield server
         finally:
@@ -335,12 +350,13 @@ class ServerControl:
         self.log_dir = log_dir
         self.mode = mode
         self.store: RunningStore | None = None
+        self.store_path = disk_store_path(mode, log_dir)  # disk mode: one on-disk store, reopened by each restart
         self.started: list[RunningServer] = []
 
     def start(self, *extra: str) -> RunningServer:
         if self.mode == "remote" and self.store is None:
             self.store = start_store(self.log_dir, timeout_s=DEFAULT_QUERY_TIMEOUT + 5)
-        server = start_server(self.log_dir, *extra, store=self.store)
+        server = start_server(self.log_dir, *extra, store=self.store, store_path=self.store_path)
         self.started.append(server)
         return server
 

@@ -14,7 +14,7 @@ import shutil
 import pytest
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException  # noqa: E402
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -112,7 +112,8 @@ def test_query_page_runs_a_query(browser, base_url):
     )
     form.find_element(By.CSS_SELECTOR, "button[type=submit], input[type=submit], button:not([type])").click()
     try:
-        WebDriverWait(browser, 20).until(
+        # The old page's elements go stale while the answer loads: keep waiting through that.
+        WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,)).until(
             lambda d: len(d.find_elements(By.CSS_SELECTOR, "table tr td")) > 0
             or "Colin Powell" in d.find_element(By.TAG_NAME, "body").text
         )

@@ -330,11 +330,11 @@ def _query_workers(server) -> list[int]:
 
 
 def test_runaway_query_is_stopped_at_the_time_limit(short_timeout_server, fetch):
-    """Both modes: 422 naming the limit within it, other queries answered meanwhile and afterwards.
-    Embedded only (its worker processes are the server's): the runaway's worker is killed and replaced.
-    In remote mode the front abandons the answer; the store's own time limit stops the query there."""
+    """Every mode: 422 naming the limit within it, other queries answered meanwhile and afterwards.
+    Embedded and disk modes (their worker processes are the server's): the runaway's worker is killed
+    and replaced. In remote mode the front abandons the answer; the store's own time limit stops it there."""
     base = short_timeout_server.base
-    embedded = short_timeout_server.mode == "embedded"
+    embedded = short_timeout_server.mode in ("embedded", "disk")
     workers_before = _query_workers(short_timeout_server) if embedded else []
     if embedded:
         assert len(workers_before) == 2

@@ -1,0 +1,83 @@
+"""Loading the published files into the engine: in memory, on disk (--store-path), and bad files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from server.config import PROJECT_ROOT, check_settings
+from server.dataset import load_published
+from server.graphs import DATA_GRAPH, LoadFailed, prepare_disk_store
+from server.store import EmbeddedStore
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s ?p ?o } }" % DATA_GRAPH
+SEE_ALSO = "<https://w3id.org/mxus/id/person/colin-powell> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <https://example.org/x> .\n"
+ASK_SEE_ALSO = "ASK { <https://w3id.org/mxus/id/person/colin-powell> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <https://example.org/x> }"
+
+
+def count(store) -> int:
+    return int(json.loads(store.query(COUNT, "application/sparql-results+json"))["results"]["bindings"][0]["n"]["value"])
+
+
+def asks(store, text: str) -> bool:
+    return json.loads(store.query(text, "application/sparql-results+json"))["boolean"]
+
+
+def test_data_loaded_by_pyoxigraph_is_the_data_rdflib_reads(published, settings):
+    store = EmbeddedStore(published, settings)
+    try:
+        assert count(store) == len(published.data)
+    finally:
+        store.close()
+
+
+def test_disk_store_is_loaded_once_and_again_only_when_the_files_change(tmp_path, published):
+    files = published.graph_files()
+    assert prepare_disk_store(tmp_path, files, published.digest, b"") is True
+    assert prepare_disk_store(tmp_path, files, published.digest, b"") is False  # a restart re-parses nothing
+    assert prepare_disk_store(tmp_path, files, "another version of the files", b"") is True
+
+
+def test_disk_store_serves_the_data_and_takes_additions(tmp_path, published):
+    settings = check_settings({"STORE_PATH": tmp_path / "store"})
+    store = EmbeddedStore(published, settings)
+    try:
+        assert count(store) == len(published.data)
+        assert not asks(store, ASK_SEE_ALSO)
+        store.publish(SEE_ALSO.encode(), "test")  # the workers are stopped, the store written, the workers restarted
+        assert asks(store, ASK_SEE_ALSO)
+        assert count(store) == len(published.data)  # into the accepted graph, not the data's
+    finally:
+        store.close()
+    # At the next start the contributions' graphs are those the instance folder gives (here: none).
+    again = EmbeddedStore(published, settings)
+    try:
+        assert not asks(again, ASK_SEE_ALSO) and count(again) == len(published.data)
+    finally:
+        again.close()
+
+
+@pytest.mark.parametrize("store_path", [False, True], ids=["memory", "disk"])
+def test_a_bad_data_file_is_named_with_line_and_column(tmp_path, store_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text('@prefix ex: <https://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "unterminated .\n')
+    overrides = {"DATA_PATHS": [bad]}
+    if store_path:
+        overrides["STORE_PATH"] = tmp_path / "store"
+    settings = check_settings(overrides)
+    with pytest.raises(LoadFailed, match=rf"^{bad}:3:11: "):
+        EmbeddedStore(load_published(settings), settings)
+
+
+def test_serve_with_a_bad_data_file_exits_with_its_position(tmp_path):
+    bad = tmp_path / "bad.nt"
+    bad.write_text("<https://example.org/a> <https://example.org/b> .\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "server.cli", "serve", "--port", "0", "--data", str(bad), "--instance", str(tmp_path / "i")],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2
+    assert f"{bad}:1:" in result.stderr and "Traceback" not in result.stderr
