@@ -188,7 +188,8 @@ def default_graph_size(store) -> int:
     """Triples a query sees by default (data, ontology, accepted contributions), counted once per store version."""
     if store.version not in _sizes:
         body = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "application/sparql-results+json")
-        _sizes[store.version] = int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+        rows = json.loads(body)["results"]["bindings"]  # a remote store may answer no row at all
+        _sizes[store.version] = int(rows[0]["n"]["value"]) if rows and "n" in rows[0] else 0
     return _sizes[store.version]
 
 
