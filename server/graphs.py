@@ -41,7 +41,7 @@ class GraphFile:
     """One file of the published dataset and the named graph it goes into."""
 
     path: str
-    graph: str
+    graph: str  # "": the store's own default graph
 
 
 class LoadFailed(Exception):
@@ -70,7 +70,7 @@ def load_files(store, files: list[GraphFile]) -> None:
 
     for file in files:
         suffix = Path(file.path).suffix.lower()
-        target = ox.NamedNode(file.graph)
+        target = ox.NamedNode(file.graph) if file.graph else ox.DefaultGraph()
         try:
             if suffix in _TRIPLE_FORMATS:
                 store.bulk_load(path=file.path, format=getattr(ox.RdfFormat, _TRIPLE_FORMATS[suffix]), to_graph=target)
@@ -117,9 +117,23 @@ def published_ntriples(files: list[GraphFile]) -> list[tuple[str, bytes, int]]:
 # ---------------------------------------------------------------- the store on disk (--store-path)
 #
 # A folder of ours: ``rocksdb/`` (pyoxigraph's on-disk store) and ``published``
-# (the digest of the files it holds, written last). The query workers open
-# it read-only: they start at once, share the operating system's page cache
-# instead of each holding a copy, and a restart re-parses nothing.
+# (the layout and the digest of the files it holds, written last). The query
+# workers open it read-only: they start at once, share the operating system's
+# page cache instead of each holding a copy, and a restart re-parses nothing.
+#
+# On disk, copies cost no memory, so the default graph a query sees (data,
+# ontology, accepted contributions) is also stored as the store's own default
+# graph: one index scan per pattern instead of a union over three graphs
+# (a three-pattern join over a million triples: 29 -> 17 ms), each triple once.
+
+LAYOUT = "2"  # of what a folder holds: a folder of another layout is loaded again
+
+_DEFAULT_FROM_ACCEPTED = f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ACCEPTED_GRAPH}> {{ ?s ?p ?o }} }}"
+_DEFAULT_WITHOUT_ACCEPTED = f"""DELETE {{ ?s ?p ?o }} WHERE {{
+  GRAPH <{ACCEPTED_GRAPH}> {{ ?s ?p ?o }}
+  FILTER NOT EXISTS {{ GRAPH <{DATA_GRAPH}> {{ ?s ?p ?o }} }}
+  FILTER NOT EXISTS {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}
+}}"""
 
 
 def disk_store(folder: str | Path) -> Path:
@@ -137,32 +151,41 @@ def prepare_disk_store(folder: str | Path, files: list[GraphFile], version: str,
 
     folder = Path(folder)
     marker = folder / "published"
-    loaded = not (marker.is_file() and marker.read_text() == version and disk_store(folder).is_dir())
+    recorded = f"{LAYOUT} {version}"
+    loaded = not (marker.is_file() and marker.read_text() == recorded and disk_store(folder).is_dir())
     if loaded:
         marker.unlink(missing_ok=True)
         shutil.rmtree(disk_store(folder), ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=True)
         store = ox.Store(str(disk_store(folder)))
         load_files(store, files)
+        load_files(store, [GraphFile(file.path, "") for file in files if file.graph in DEFAULT_GRAPHS])
         store.optimize()
         del store  # closed: only then may read-only workers open it
-        marker.write_text(version)
+        marker.write_text(recorded)
     keep = {file.graph for file in files}
     add_to_disk_store(folder, additions, drop_other_graphs=keep)
     return loaded
 
 
 def add_to_disk_store(folder: str | Path, nquads: bytes, drop_other_graphs: set[str] | None = None) -> None:
-    """Write quads into the store while no worker has it open (RocksDB allows one writer, no readers then)."""
+    """Write quads into the store while no worker has it open (RocksDB allows one writer, no readers then).
+
+    ``drop_other_graphs``: first remove every named graph but these (and
+    their copies in the default graph), as a start does before adding the
+    contributions the instance folder holds.
+    """
     import pyoxigraph as ox
 
     store = ox.Store(str(disk_store(folder)))
     if drop_other_graphs is not None:
+        store.update(_DEFAULT_WITHOUT_ACCEPTED)
         for graph in list(store.named_graphs()):
             if getattr(graph, "value", None) not in drop_other_graphs:
                 store.remove_graph(graph)
     if nquads.strip():
         store.load(nquads, format=ox.RdfFormat.N_QUADS)
         store.update(PRUNE_ACCEPTED)
+        store.update(_DEFAULT_FROM_ACCEPTED)
     store.flush()
     del store

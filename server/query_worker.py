@@ -37,7 +37,7 @@ def serve(connection: Connection) -> None:
 
     import pyoxigraph as ox
 
-    from server.graphs import PRUNE_ACCEPTED, LoadFailed, disk_store, graph_counts, load_files
+    from server.graphs import DEFAULT_GRAPHS, PRUNE_ACCEPTED, LoadFailed, disk_store, graph_counts, load_files
 
     plan: StorePlan
     plan, additions, memory_limit_bytes, max_result_bytes = connection.recv()
@@ -55,6 +55,7 @@ def serve(connection: Connection) -> None:
     except (LoadFailed, OSError) as exc:
         connection.send(("failed", str(exc)))
         return
+    on_disk = bool(plan.path)
     connection.send(("ready", {"network_isolated": isolated, "counts": graph_counts(store)}))
     while True:
         try:
@@ -67,9 +68,13 @@ def serve(connection: Connection) -> None:
             connection.send(("loaded", None))
             continue
         try:
+            if on_disk and tuple(request.default_graphs) == DEFAULT_GRAPHS:
+                default_graph = [ox.DefaultGraph()]  # the same triples, stored once as the store's own
+            else:
+                default_graph = [ox.NamedNode(g) for g in request.default_graphs]
             result = store.query(
                 request.text,
-                default_graph=[ox.NamedNode(g) for g in request.default_graphs],
+                default_graph=default_graph,
                 named_graphs=None
                 if request.named_graphs is None
                 else [ox.NamedNode(g) for g in request.named_graphs],

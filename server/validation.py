@@ -163,8 +163,9 @@ def _local_store(files: tuple) -> Around:
     default = [ox.NamedNode(name) for name in CONTEXT_GRAPHS]
 
     def around(text: str) -> Graph:
-        body = ox.serialize(store.query(text, default_graph=default), format=ox.RdfFormat.N_TRIPLES)
-        return Graph().parse(data=body.decode("utf-8"), format="nt")
+        from .store import graph_from_ntriples
+
+        return graph_from_ntriples(ox.serialize(store.query(text, default_graph=default), format=ox.RdfFormat.N_TRIPLES))
 
     return around
 
@@ -259,18 +260,33 @@ def restrict_targets(shapes: Graph, ontology: Graph, data: Graph, nodes: set) ->
     rewriting top-level targets as sh:targetNode leaves everything else as is.
     """
     restricted = Graph()
-    restricted += shapes
+    restricted.addN((s, p, o, restricted) for s, p, o in shapes if p not in TARGETS)
+    for prefix, namespace in shapes.namespaces():
+        restricted.bind(prefix, namespace, override=False)
     superclasses = _superclass_closure(ontology, data)
+    facts = {node: _target_facts(data, node, superclasses) for node in nodes}
     for shape in {shape for predicate in TARGETS for shape in shapes.subjects(predicate, None)}:
-        kept = [node for node in nodes if _is_target(shapes, shape, data, node, superclasses)]
-        for predicate in TARGETS:
-            restricted.remove((shape, predicate, None))
-        for node in kept:
-            restricted.add((shape, SH.targetNode, node))
+        named = set(shapes.objects(shape, SH.targetNode))
+        classes = set(shapes.objects(shape, SH.targetClass))
+        objects_of = set(shapes.objects(shape, SH.targetObjectsOf))
+        subjects_of = set(shapes.objects(shape, SH.targetSubjectsOf))
+        for node, (types, incoming, outgoing) in facts.items():
+            if node in named or types & classes or incoming & objects_of or outgoing & subjects_of:
+                restricted.add((shape, SH.targetNode, node))
     return restricted
 
 
+def _target_facts(data: Graph, node, superclasses: dict) -> tuple[set, set, set]:
+    """What decides whether a shape targets ``node``: its classes (with superclasses), the predicates
+    pointing at it, the predicates it has."""
+    types = set()
+    for direct in data.objects(node, RDF.type):
+        types |= superclasses.get(direct, {direct})
+    return types, set(data.predicates(None, node)), set(data.predicates(node, None))
+
+
 def _superclass_closure(ontology: Graph, data: Graph) -> dict:
+    """Each class with itself and all its superclasses."""
     parents: dict = {}
     for graph in (ontology, data):
         for child, parent in graph.subject_objects(RDFS.subClassOf):
@@ -285,22 +301,6 @@ def _superclass_closure(ontology: Graph, data: Graph) -> dict:
                     stack.append(parent)
         closure[start] = seen
     return closure
-
-
-def _is_target(shapes: Graph, shape, data: Graph, node, superclasses: dict) -> bool:
-    if (shape, SH.targetNode, node) in shapes:
-        return True
-    types = set(data.objects(node, RDF.type))
-    for target_class in shapes.objects(shape, SH.targetClass):
-        if any(target_class in superclasses.get(t, {t}) for t in types):
-            return True
-    for predicate in shapes.objects(shape, SH.targetObjectsOf):
-        if (None, predicate, node) in data:
-            return True
-    for predicate in shapes.objects(shape, SH.targetSubjectsOf):
-        if (node, predicate, None) in data:
-            return True
-    return False
 
 
 def _read_results(report: Graph, shapes: Graph) -> list[ValidationResult]:

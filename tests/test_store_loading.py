@@ -19,7 +19,7 @@ ASK_SEE_ALSO = "ASK { <https://w3id.org/mxus/id/person/colin-powell> <http://www
 
 
 def count(store) -> int:
-    return int(json.loads(store.query(COUNT, "application/sparql-results+json"))["results"]["bindings"][0]["n"]["value"])
+    return number(store, COUNT)
 
 
 def asks(store, text: str) -> bool:
@@ -81,3 +81,24 @@ def test_serve_with_a_bad_data_file_exits_with_its_position(tmp_path):
     )
     assert result.returncode == 2
     assert f"{bad}:1:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_disk_and_memory_stores_answer_the_same_default_graph(tmp_path, published, settings):
+    """On disk the default graph is stored as one graph; its triples are those of the union in memory."""
+    everything = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    distinct = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+    memory = EmbeddedStore(published, settings)
+    disk = EmbeddedStore(published, check_settings({"STORE_PATH": tmp_path / "store"}))
+    try:
+        counts = [[number(store, text) for text in (everything, distinct)] for store in (memory, disk)]
+        assert counts[0][1] == counts[1][1] == counts[1][0]  # the same triples, each once on disk
+        assert asks(disk, "ASK { <https://w3id.org/mxus/ontology#Claim> a <http://www.w3.org/2002/07/owl#Class> }")
+        disk.publish(SEE_ALSO.encode(), "test")
+        assert asks(disk, ASK_SEE_ALSO) and number(disk, distinct) == counts[1][1] + 1
+    finally:
+        memory.close()
+        disk.close()
+
+
+def number(store, text: str) -> int:
+    return int(json.loads(store.query(text, "application/sparql-results+json"))["results"]["bindings"][0]["n"]["value"])
