@@ -22,8 +22,10 @@ validate: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-# On demand, never in CI: compares mxus with Oxigraph server (and rdflib-endpoint when it installs).
+# On demand, never in CI: compares mxus (under gunicorn, the bench extra) with Oxigraph server,
+# rdflib-endpoint (in a venv of its own) and nginx serving static files (apt-get when missing).
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python tests/perf/bench.py
 
 clean:
