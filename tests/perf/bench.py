@@ -397,7 +397,8 @@ class Nginx(System):
         self.binary, self.root, self.probe, self.upstream = binary, root, probe, upstream
         if upstream:
             self.name = "nginx cache"
-        self.home = work / ("nginx-cache" if upstream else "nginx")
+        # a cache of its own per run: another size's mxus gave the same URIs other ETags
+        self.home = work / (f"nginx-cache-{self.port}" if upstream else "nginx")
 
     def prepare(self):
         (self.home / "tmp").mkdir(parents=True, exist_ok=True)
