@@ -6,6 +6,10 @@ server can kill: past the time limit the worker is killed (its CPU freed at
 once) and replaced, and a worker that runs out of its memory limit dies
 alone instead of taking the server down. Other requests keep being served
 by the other workers meanwhile.
+
+Each worker loads the published files into an in-memory store of its own,
+or, with an on-disk store (``StorePlan.path``), opens that store read-only:
+then additions are written by this process while no worker has it open.
 """
 
 from __future__ import annotations
@@ -127,6 +131,8 @@ class _Worker:
 
 
 class QueryPool:
+    """The workers, taken last-in-first-out; additions (contributions) reach every one of them."""
+
     def __init__(self, plan: StorePlan, nquads: bytes, workers: int, timeout: float, memory_limit_mb: int, max_result_bytes: int):
         """``plan``: the published files; ``nquads``: more quads loaded after them (contributions)."""
         from .graphs import LoadFailed
