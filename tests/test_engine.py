@@ -87,3 +87,12 @@ def test_workers_cannot_reach_the_network_even_past_the_text_checks(pool, listen
     with pytest.raises(QueryFailed):
         pool.run(request(f"SELECT * WHERE {{ SERVICE <{listener.base}/sparql> {{ ?s ?p ?o }} }}"))
     assert listener.requests == []
+
+
+def test_the_worker_that_just_answered_answers_next(pool):
+    """Last in, first out: at low load one worker, its copy of the store warm, answers query after query."""
+    first = pool._idle.queue[-1]
+    pool.run(request(SIMPLE))
+    assert pool._idle.queue[-1] is first
+    pool.run(request(SIMPLE))
+    assert pool._idle.queue[-1] is first

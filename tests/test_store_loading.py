@@ -102,3 +102,27 @@ def test_disk_and_memory_stores_answer_the_same_default_graph(tmp_path, publishe
 
 def number(store, text: str) -> int:
     return int(json.loads(store.query(text, "application/sparql-results+json"))["results"]["bindings"][0]["n"]["value"])
+
+
+def test_ntriples_read_by_pyoxigraph_give_the_graph_rdflib_reads():
+    """What a store answers a CONSTRUCT with (its N-Triples: xsd:string literals written plain), read both ways."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    from server.store import graph_from_ntriples
+
+    written = (
+        '<https://example.org/a> <https://example.org/p> "plain" .\n'
+        '<https://example.org/a> <https://example.org/p> "tagged"@es .\n'
+        '<https://example.org/a> <https://example.org/p> "7"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+        '<https://example.org/a> <https://example.org/p> "x"^^<http://www.w3.org/2001/XMLSchema#string> .\n'
+        '<https://example.org/a> <https://example.org/q> _:b .\n'
+        '_:b <https://example.org/p> "line\\nbreak \\u00e9" .\n'
+    ).encode()
+    store = ox.Store()
+    store.load(written, format=ox.RdfFormat.N_TRIPLES)
+    body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    ours = graph_from_ntriples(body)
+    assert len(ours) == 6
+    assert isomorphic(ours, Graph().parse(data=body.decode(), format="nt"))
