@@ -364,8 +364,7 @@ def write_dumps(context, rewriter, folder: Path) -> None:
     (folder / f"{DUMP_STEM}.nq").write_bytes(rewriter.outgoing(store.dump(format=ox.RdfFormat.N_QUADS)))
     data_graph = ox.NamedNode(DATA_GRAPH)
     (folder / f"{DUMP_STEM}.nt").write_bytes(rewriter.outgoing(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=data_graph)))
-    subjects = {quad.subject for quad in store.quads_for_pattern(None, None, None, data_graph)}
-    turtle = store.dump(format=ox.RdfFormat.TURTLE, from_graph=data_graph, prefixes=_prefixes(subjects))
+    turtle = store.dump(format=ox.RdfFormat.TURTLE, from_graph=data_graph, prefixes=_prefixes(store))
     (folder / f"{DUMP_STEM}.ttl").write_bytes(rewriter.outgoing(turtle))
     del store
     for dump in DUMPS.values():
@@ -377,17 +376,20 @@ def write_dumps(context, rewriter, folder: Path) -> None:
                     shutil.copyfileobj(raw, zipped, 1 << 20)
 
 
-def _prefixes(subjects) -> dict[str, str]:
-    """The usual prefixes, and one per kind of thing (``person:`` for .../id/person/)."""
+def _prefixes(store) -> dict[str, str]:
+    """The usual prefixes, and one per kind of thing (``person:`` for .../id/person/), asked of the store:
+    a million subjects are not worth a million Python objects."""
     from .namespaces import PREFIXES as KNOWN
 
-    kinds = {
-        str(subject.value)[len(ID_SPACE) :].split("/", 1)[0]
-        for subject in subjects
-        if isinstance(subject, ox.NamedNode) and subject.value.startswith(ID_SPACE)
-    }
+    rows = store.query(
+        f"""SELECT DISTINCT ?kind WHERE {{
+              GRAPH <{DATA_GRAPH}> {{ ?s ?p ?o }}
+              FILTER (isIRI(?s) && STRSTARTS(STR(?s), "{ID_SPACE}"))
+              BIND (STRBEFORE(STRAFTER(STR(?s), "{ID_SPACE}"), "/") AS ?kind)
+            }}"""
+    )
     prefixes = dict(KNOWN)
-    for kind in sorted(kinds):
+    for kind in sorted(row["kind"].value for row in rows if row["kind"] is not None):
         if kind and kind.isalpha() and kind not in prefixes:
             prefixes[kind] = f"{ID_SPACE}{kind}/"
     return prefixes
