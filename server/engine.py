@@ -108,7 +108,6 @@ class _Worker:
         self.connection = Connection(ours.detach())
         self.connection.send((plan, additions, memory_limit, max_result_bytes))
         self.failure = ""  # why it could not load the store
-        self.counts: dict[str, int] = {}
 
     def wait_ready(self, timeout: float) -> bool:
         try:
@@ -121,7 +120,6 @@ class _Worker:
             self.failure = details
             return False
         self.network_isolated = bool(details and details.get("network_isolated"))
-        self.counts = details.get("counts", {})
         return status == "ready"
 
     def kill(self) -> None:
@@ -171,7 +169,6 @@ class QueryPool:
                 raise failure(worker.failure or "a query worker failed to start")
         for worker in started:
             self._idle.put(worker)
-        self.counts = started[0].counts  # triples per graph, as loaded
         self.network_isolated = all(worker.network_isolated for worker in started)
         if not self.network_isolated:
             log.warning("query workers could not be isolated from the network (no user namespaces); "

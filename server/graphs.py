@@ -100,17 +100,29 @@ def graph_counts(store) -> dict[str, int]:
     return {row["g"].value: int(row["n"].value) for row in rows}
 
 
-def published_ntriples(files: list[GraphFile]) -> list[tuple[str, bytes, int]]:
-    """Each graph of ``files`` as N-Triples with its triple count, in the order the files name them."""
+def _published_store(files: list[GraphFile]):
     import pyoxigraph as ox
 
     store = ox.Store()
     load_files(store, files)
+    return store
+
+
+def published_counts(files: list[GraphFile]) -> dict[str, int]:
+    """Triples per graph of ``files`` (each triple once), in the order the files name the graphs."""
+    counts = graph_counts(_published_store(files))
+    return {name: counts.get(name, 0) for name in dict.fromkeys(file.graph for file in files)}
+
+
+def published_ntriples(files: list[GraphFile]) -> list[tuple[str, bytes, int]]:
+    """Each graph of ``files`` as N-Triples with its triple count, in the order the files name them."""
+    import pyoxigraph as ox
+
+    store = _published_store(files)
     counts = graph_counts(store)
-    names = list(dict.fromkeys(file.graph for file in files))
     return [
         (name, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name)), counts.get(name, 0))
-        for name in names
+        for name in dict.fromkeys(file.graph for file in files)
     ]
 
 

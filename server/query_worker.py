@@ -37,7 +37,7 @@ def serve(connection: Connection) -> None:
 
     import pyoxigraph as ox
 
-    from server.graphs import DEFAULT_GRAPHS, PRUNE_ACCEPTED, LoadFailed, disk_store, graph_counts, load_files
+    from server.graphs import DEFAULT_GRAPHS, PRUNE_ACCEPTED, LoadFailed, disk_store, load_files
 
     plan: StorePlan
     plan, additions, memory_limit_bytes, max_result_bytes = connection.recv()
@@ -56,7 +56,7 @@ def serve(connection: Connection) -> None:
         connection.send(("failed", str(exc)))
         return
     on_disk = bool(plan.path)
-    connection.send(("ready", {"network_isolated": isolated, "counts": graph_counts(store)}))
+    connection.send(("ready", {"network_isolated": isolated}))
     while True:
         try:
             request: QueryRequest | tuple = connection.recv()

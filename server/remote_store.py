@@ -42,7 +42,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from .contribution_store import RESOURCE_BASE
 from .dataset import PublishedGraphs
 from .engine import QueryFailed, QuerySyntaxError, QueryTimeout, QueryTooLarge, StoreFailed
-from .graphs import PRUNE_ACCEPTED, published_ntriples
+from .graphs import PRUNE_ACCEPTED, published_counts, published_ntriples
 from .store import ACCEPTED_GRAPH, StoreBase
 
 log = logging.getLogger(__name__)
@@ -332,7 +332,7 @@ class RemoteStore(StoreBase):
 
     def check_published(self, published: PublishedGraphs) -> None:
         """Refuse to serve a store that does not hold the published graphs (StoreFailed, saying what to run)."""
-        for name, _, count in published_ntriples(published.graph_files()):
+        for name, count in published_counts(published.graph_files()).items():
             held = self.endpoint.count(name)
             if held != count:
                 raise StoreFailed(
