@@ -13,13 +13,13 @@ from pathlib import Path
 from flask import Flask
 from rdflib import Graph
 
-from .config import check_settings
-from .contribution_store import ACCEPTED, ContributionStore
-from .contributions import ValidationContext, accepted_statements
-from .dataset import PublishedGraphs, load_published
-from .store import ACCEPTED_GRAPH, EmbeddedStore, StoreBase, as_nquads
-from .tokens import TokenRegistry
-from .uris import Rewriter
+from server.publication.contributions import ACCEPTED, ContributionStore
+from server.publication.dataset import PublishedGraphs, load_published
+from server.publication.tokens import TokenRegistry
+from server.rdf.uris import Rewriter
+from server.settings import check_settings
+from server.store.embedded import ACCEPTED_GRAPH, EmbeddedStore, StoreBase, as_nquads
+from server.web.contributions import ValidationContext, accepted_statements
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -41,10 +41,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["mxus.tokens"] = TokenRegistry(instance / "tokens.json")
     app.extensions["mxus.rewriter"] = Rewriter(settings["BASE_URI"])
 
-    from . import contributions as contributions_http
-    from . import http, ontology_docs, pages, resources, sparql, validation_service, void
+    from server.web import contributions as contributions_http
+    from server.web import errors, ontology_docs, pages, resources, sparql, validation_service, void
 
-    http.install(app)
+    errors.install(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(pages.bp)
@@ -76,7 +76,7 @@ def open_store(published: PublishedGraphs, contributions: ContributionStore, set
     names = [name for name, _ in named]
     state = " ".join(f"{c.id}:{c.status}" for c in contributions.all())
     if settings["STORE_URL"]:
-        from .remote_store import RemoteStore
+        from server.store.remote import RemoteStore
 
         store = RemoteStore(published, settings, names, state)
         store.check_published(published)

@@ -11,9 +11,9 @@ from types import SimpleNamespace
 import pytest
 from rdflib import Graph
 
-from server.config import PROJECT_ROOT, check_settings
-from server.dataset import PublishedGraphs, load_published
-from server.namespaces import bind_prefixes
+from server.publication.dataset import PublishedGraphs, load_published
+from server.rdf.namespaces import bind_prefixes
+from server.settings import PROJECT_ROOT, check_settings
 
 SEED = PROJECT_ROOT / "seeds" / "000_823eb89eef74c7a1.txt"
 

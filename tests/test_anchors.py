@@ -6,7 +6,7 @@ import pytest
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from server.anchors import normalize_passage
+from server.publication.anchors import normalize_passage
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 MXUS = Namespace("https://w3id.org/mxus/ontology#")
@@ -124,7 +124,7 @@ def span_submission(start: int, end: int, exact: str):
     ids=["right-place", "text-from-elsewhere", "same-length-altered-text"],
 )
 def test_contributed_spans_are_checked_against_the_seed(published, offsets, exact, verdict):
-    from server.validation import validate_submission
+    from server.publication.validation import validate_submission
 
     report = validate_submission(span_submission(*offsets, exact), published)
     assert report.conforms is verdict, [r.message for r in report.results]

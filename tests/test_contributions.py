@@ -28,8 +28,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS
 
 from server import create_app
-from server.config import PROJECT_ROOT
-from server.tokens import TokenRegistry
+from server.publication.tokens import TokenRegistry
+from server.settings import PROJECT_ROOT
 
 BASE = "http://localhost/"
 CANONICAL = "https://w3id.org/mxus/"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from server.engine import QueryFailed, QueryPool, QueryRequest, QueryTimeout, StorePlan
+from server.store.engine import QueryFailed, QueryPool, QueryRequest, QueryTimeout, StorePlan
 
 GRAPH = "http://example.org/g"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"

@@ -18,9 +18,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from server import create_app
-from server.anchors import normalize_passage
-from server.engine import QuerySyntaxError, QueryTimeout
-from server.namespaces import MXUS, PREFIXES
+from server.publication.anchors import normalize_passage
+from server.rdf.namespaces import MXUS, PREFIXES
+from server.store.engine import QuerySyntaxError, QueryTimeout
 
 BASE = "http://localhost/"
 CANONICAL = "https://w3id.org/mxus/"
@@ -537,7 +537,7 @@ def test_query_page_offers_the_examples(page):
 
 
 def test_query_page_loads_an_example(client):
-    from server.pages import EXAMPLE_QUERIES, EXAMPLE_SLUGS
+    from server.web.pages import EXAMPLE_QUERIES, EXAMPLE_SLUGS
 
     slug, title = list(EXAMPLE_SLUGS.items())[1]
     doc = parse_html(client.get("/query?example=" + slug).get_data(as_text=True))
@@ -818,10 +818,10 @@ def test_ontology_conditional_get(client):
 
 
 def test_etags_change_with_the_code_version(client, monkeypatch):
-    import server.resources
+    import server.web.resources
 
     before = {path: client.get(path).headers["ETag"] for path in ("/ontology.ttl", "/ontology", "/page/person/colin-powell")}
-    monkeypatch.setattr(server.resources, "code_version", lambda: "999.0.0")
+    monkeypatch.setattr(server.web.resources, "code_version", lambda: "999.0.0")
     for path, etag in before.items():
         response = client.get(path, headers={"If-None-Match": etag})
         assert response.status_code == 200, path

@@ -2,8 +2,8 @@
 
 import pytest
 
-from server.media import rdf_format_by_name
-from server.parsing import RdfInputError, parse_rdf
+from server.rdf.media import rdf_format_by_name
+from server.rdf.parsing import RdfInputError, parse_rdf
 
 
 @pytest.mark.parametrize("text,line", [(b"@prefix x: <http://x/> .\nx:a x:b x:c .\nx:a x:b", 3), (b"<http://a> <http://b> [ <http://c>", 1)])

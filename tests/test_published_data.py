@@ -2,7 +2,7 @@
 
 import pyshacl
 
-from server.validation import validate_submission
+from server.publication.validation import validate_submission
 
 
 def test_published_data_conforms_without_warnings(published):

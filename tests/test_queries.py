@@ -23,9 +23,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
 
-from server.anchors import normalize_passage
-from server.config import PROJECT_ROOT
-from server.namespaces import bind_prefixes
+from server.publication.anchors import normalize_passage
+from server.rdf.namespaces import bind_prefixes
+from server.settings import PROJECT_ROOT
 
 QUERIES = Path(__file__).parent / "queries"
 FACTS = QUERIES / "facts"

@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
-from server.config import PROJECT_ROOT
+from server.settings import PROJECT_ROOT
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 SPARQL_BLOCKS = re.findall(r"^```sparql\n(.*?)^```", README, re.S | re.M)

@@ -22,11 +22,11 @@ from urllib.parse import parse_qs
 import pytest
 
 from server import create_app
-from server.config import check_settings
-from server.dataset import load_published
-from server.engine import QueryFailed, QuerySyntaxError, QueryTimeout, QueryTooLarge, StoreFailed
-from server.remote_store import RemoteEndpoint, RemoteStore, default_update_url
-from server.store import ACCEPTED_GRAPH, DATA_GRAPH, DEFAULT_GRAPHS, ONTOLOGY_GRAPH, SHAPES_GRAPH
+from server.publication.dataset import load_published
+from server.settings import check_settings
+from server.store.embedded import ACCEPTED_GRAPH, DATA_GRAPH, DEFAULT_GRAPHS, ONTOLOGY_GRAPH, SHAPES_GRAPH
+from server.store.engine import QueryFailed, QuerySyntaxError, QueryTimeout, QueryTooLarge, StoreFailed
+from server.store.remote import RemoteEndpoint, RemoteStore, default_update_url
 
 JSON_RESULTS = "application/sparql-results+json"
 EMPTY_RESULTS = b'{"head":{"vars":["s"]},"results":{"bindings":[]}}'

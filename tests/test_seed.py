@@ -2,7 +2,7 @@
 
 import hashlib
 
-from server.config import PROJECT_ROOT
+from server.settings import PROJECT_ROOT
 
 SEED = PROJECT_ROOT / "seeds" / "000_823eb89eef74c7a1.txt"
 

@@ -33,9 +33,9 @@ import pytest
 from rdflib import Graph, Namespace
 from rdflib.namespace import RDF, SH
 
-from server.media import rdf_format_for_filename
-from server.parsing import parse_rdf, union_graph
-from server.validation import ValidationResult, validate_submission
+from server.publication.validation import ValidationResult, validate_submission
+from server.rdf.media import rdf_format_for_filename
+from server.rdf.parsing import parse_rdf, union_graph
 
 CASES = Path(__file__).parent / "cases" / "shapes"
 INVALID_DIR = CASES / "invalid"
@@ -196,7 +196,7 @@ def test_nested_failures_are_one_result_with_details(published):
 
 # ---------------------------------------------------------------- the shortcut gives the full verdict
 # A submission is validated against the data around it, read from the store
-# (server.validation.neighbourhood_query), with only the nodes it can affect
+# (server.publication.validation.neighbourhood_query), with only the nodes it can affect
 # as focus nodes. These cases reach furthest into the data: SPARQL
 # constraints over three links, a nested node shape, an inverse path, a
 # claim's kind, a new span on the shared source text, and valid additions.

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from server.config import PROJECT_ROOT, check_settings
-from server.dataset import load_published
-from server.graphs import DATA_GRAPH, LoadFailed, prepare_disk_store
-from server.store import EmbeddedStore
+from server.publication.dataset import load_published
+from server.settings import PROJECT_ROOT, check_settings
+from server.store.embedded import EmbeddedStore
+from server.store.graphs import DATA_GRAPH, LoadFailed, prepare_disk_store
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s ?p ?o } }" % DATA_GRAPH
 SEE_ALSO = "<https://w3id.org/mxus/id/person/colin-powell> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <https://example.org/x> .\n"
@@ -110,7 +110,7 @@ def test_ntriples_read_by_pyoxigraph_give_the_graph_rdflib_reads():
     from rdflib import Graph
     from rdflib.compare import isomorphic
 
-    from server.store import graph_from_ntriples
+    from server.store.embedded import graph_from_ntriples
 
     written = (
         '<https://example.org/a> <https://example.org/p> "plain" .\n'

@@ -2,7 +2,7 @@
 
 import pytest
 
-from server.tokens import TokenRegistry, orcid_checksum_ok
+from server.publication.tokens import TokenRegistry, orcid_checksum_ok
 
 
 @pytest.mark.parametrize("orcid,valid", [("0000-0002-1825-0097", True), ("0000-0001-5109-3700", True), ("0000-0002-1694-233X", True), ("0000-0002-1825-0098", False)])

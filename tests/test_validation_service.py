@@ -21,7 +21,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from server import create_app
-from server.config import PROJECT_ROOT
+from server.settings import PROJECT_ROOT
 
 BASE = "http://localhost/"
 CANONICAL = "https://w3id.org/mxus/"

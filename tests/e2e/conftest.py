@@ -278,8 +278,8 @@ class Reply:
 def http_request(url: str, method: str = "GET", headers: dict | None = None, body: bytes | None = None,
                  timeout: float = 30) -> Reply:
     """One HTTP exchange, redirects not followed, errors returned rather than raised."""
-    from urllib.parse import urlsplit
     import http.client
+    from urllib.parse import urlsplit
 
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)

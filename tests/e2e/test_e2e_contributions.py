@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from server.tokens import TokenRegistry
+from server.publication.tokens import TokenRegistry
 
 POWELL = "https://w3id.org/mxus/id/person/colin-powell"
 SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"

@@ -324,7 +324,7 @@ def _query_workers(server) -> list[int]:
             status = (entry / "stat").read_text().split(") ", 1)[1][0]
         except (OSError, IndexError):
             continue
-        if b"server.query_worker" in command and status != "Z":
+        if b"server.store.query_worker" in command and status != "Z":
             pids.append(int(entry.name))
     return sorted(pids)
 

@@ -16,9 +16,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from server.config import PROJECT_ROOT, check_settings
-from server.dataset import load_published
-from server.tokens import TokenRegistry
+from server.publication.dataset import load_published
+from server.publication.tokens import TokenRegistry
+from server.settings import PROJECT_ROOT, check_settings
 
 GRAPHS = ("data", "ontology", "shapes")
 GRAPH = "https://w3id.org/mxus/graph/"

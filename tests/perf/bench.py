@@ -271,8 +271,8 @@ class Mxus(System):
         shutil.rmtree(self.store_path, ignore_errors=True)
         started = time.monotonic()
         code = (
-            "import sys; from server.config import check_settings; from server.dataset import load_published; "
-            "from server.graphs import prepare_disk_store; "
+            "import sys; from server.settings import check_settings; from server.publication.dataset import load_published; "
+            "from server.store.graphs import prepare_disk_store; "
             "p = load_published(check_settings({'DATA_PATHS': [sys.argv[1]]})); "
             "prepare_disk_store(sys.argv[2], p.graph_files(), p.digest, b'')"
         )
@@ -664,11 +664,11 @@ def environment(venv: Path | None) -> str:
 
 
 def validation_times(repeats: int = 5) -> list[list]:
-    from rdflib import Graph, RDFS, URIRef
+    from rdflib import RDFS, Graph, URIRef
 
-    from server.config import check_settings
-    from server.dataset import load_published
-    from server.validation import validate_submission
+    from server.publication.dataset import load_published
+    from server.publication.validation import validate_submission
+    from server.settings import check_settings
 
     published = load_published(check_settings({}))
     rows = []

@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from server.config import check_settings  # noqa: E402
-from server.dataset import read_graph  # noqa: E402
+from server.publication.dataset import read_graph  # noqa: E402
+from server.settings import check_settings  # noqa: E402
 
 IDENTIFIER = re.compile(rb"<https://w3id\.org/mxus/id/([a-z]+)/([a-z0-9-]+)>")
 BLANK = re.compile(rb"_:([A-Za-z0-9]+)")

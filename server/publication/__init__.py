@@ -1,0 +1,1 @@
+"""The domain: the published dataset, validation, contributions, tokens, query policy."""

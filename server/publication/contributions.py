@@ -1,0 +1,159 @@
+"""Contributions on disk: one folder each, written durably before any answer.
+
+Layout under the contributions folder::
+
+    {id}/content.nt   the submitted triples, as N-Triples
+    {id}/meta.json    status, contributor, time, media type, checksum, report
+
+A contribution is created in a hidden temporary folder, fsynced, then
+renamed into place: after a crash it is either complete or absent. Status
+changes rewrite meta.json durably. Nothing here ever touches the curated
+data under data/.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from rdflib import Graph
+
+from server.publication.files import fsync_directory, write_durably
+
+PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
+# A contribution is a thing with a URI, and its named graph has the same name.
+RESOURCE_BASE = "https://w3id.org/mxus/id/contribution/"
+
+
+@dataclass
+class Contribution:
+    id: str
+    status: str
+    contributor: dict  # name, orcid
+    submitted: str  # ISO 8601, UTC
+    media_type: str
+    sha256: str  # of the body as received
+    triples: int
+    report: dict  # counts by severity and results (warnings) at submission
+    history: list[dict] = field(default_factory=list)
+
+    @property
+    def graph(self) -> str:
+        return RESOURCE_BASE + self.id
+
+    @property
+    def resource(self) -> str:
+        return RESOURCE_BASE + self.id
+
+    def summary(self) -> dict:
+        data = asdict(self)
+        data.update(graph=self.graph, uri=self.resource)
+        return data
+
+
+class ContributionNotFound(KeyError):
+    pass
+
+
+class InvalidTransition(ValueError):
+    pass
+
+
+class ContributionStore:
+    def __init__(self, folder: Path, recover: bool = True):
+        """``recover``: remove what a crash left half-written. The server, which owns the
+        folder, does; ``mxus contributions`` does not, since a server may be writing meanwhile."""
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        if recover:
+            self._recover()
+
+    def _recover(self) -> None:
+        for leftover in self.folder.glob(".tmp-*"):  # a crash mid-write: never acknowledged
+            shutil.rmtree(leftover, ignore_errors=True)
+        for leftover in self.folder.glob("*/.tmp-*"):  # a crash mid-decision: meta.json is the old one, intact
+            leftover.unlink(missing_ok=True)
+
+    @staticmethod
+    def new_id() -> str:
+        return datetime.now(timezone.utc).strftime("%Y%m%dt%H%M%S") + "-" + uuid.uuid4().hex[:12]
+
+    def create(self, graph: Graph, media_type: str, sha256: str, contributor: dict, report: dict) -> Contribution:
+        contribution = Contribution(
+            id=self.new_id(),
+            status=PENDING,
+            contributor=contributor,
+            submitted=datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            media_type=media_type,
+            sha256=sha256,
+            triples=len(graph),
+            report=report,
+            history=[],
+        )
+        staging = self.folder / f".tmp-{contribution.id}"
+        staging.mkdir()
+        write_durably(staging / "content.nt", graph.serialize(format="nt", encoding="utf-8"))
+        write_durably(staging / "meta.json", _encode(contribution))
+        staging.rename(self.folder / contribution.id)
+        fsync_directory(self.folder)
+        return contribution
+
+    def exists(self, contribution_id: str) -> bool:
+        try:
+            self.get(contribution_id)
+        except ContributionNotFound:
+            return False
+        return True
+
+    def get(self, contribution_id: str) -> Contribution:
+        meta = self.folder / contribution_id / "meta.json"
+        if contribution_id.startswith(".") or "/" in contribution_id or not meta.is_file():
+            raise ContributionNotFound(contribution_id)
+        return Contribution(**json.loads(meta.read_text(encoding="utf-8")))
+
+    def content(self, contribution_id: str) -> Graph:
+        self.get(contribution_id)
+        return Graph().parse(self.folder / contribution_id / "content.nt", format="nt")
+
+    def content_bytes(self, contribution_id: str) -> bytes:
+        self.get(contribution_id)
+        return (self.folder / contribution_id / "content.nt").read_bytes()
+
+    def all(self, status: str | None = None) -> list[Contribution]:
+        found = []
+        for meta in sorted(self.folder.glob("*/meta.json")):
+            if meta.parent.name.startswith("."):
+                continue
+            contribution = Contribution(**json.loads(meta.read_text(encoding="utf-8")))
+            if status is None or contribution.status == status:
+                found.append(contribution)
+        return found
+
+    def decide(self, contribution_id: str, status: str, maintainer: str, reason: str | None = None) -> Contribution:
+        if status not in (ACCEPTED, REJECTED):
+            raise InvalidTransition(f"unknown decision {status!r}")
+        with self._lock:
+            contribution = self.get(contribution_id)
+            if contribution.status != PENDING:
+                raise InvalidTransition(f"contribution {contribution_id} is already {contribution.status}")
+            contribution.status = status
+            contribution.history.append(
+                {
+                    "status": status,
+                    "by": maintainer,
+                    "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    **({"reason": reason} if reason else {}),
+                }
+            )
+            write_durably(self.folder / contribution_id / "meta.json", _encode(contribution))
+            return contribution
+
+
+def _encode(contribution: Contribution) -> bytes:
+    return json.dumps(asdict(contribution), indent=2, ensure_ascii=False).encode("utf-8")

@@ -1,0 +1,1 @@
+"""RDF terms and syntaxes: namespaces, media types, safe parsing, URIs."""

@@ -1,0 +1,1 @@
+"""The storage seam: one Store interface, its implementations, and the query engine."""

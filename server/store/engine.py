@@ -1,0 +1,286 @@
+"""Query execution in a pool of worker processes.
+
+pyoxigraph cannot cancel a running query and a Python signal is handled
+only after it returns, so each query runs in a separate process that the
+server can kill: past the time limit the worker is killed (its CPU freed at
+once) and replaced, and a worker that runs out of its memory limit dies
+alone instead of taking the server down. Other requests keep being served
+by the other workers meanwhile.
+
+Each worker loads the published files into an in-memory store of its own,
+or, with an on-disk store (``StorePlan.path``), opens that store read-only:
+then additions are written by this process while no worker has it open.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import socket
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+log = logging.getLogger(__name__)
+
+
+class QueryFailed(Exception):
+    """A query the engine could not answer; ``status`` is the HTTP status to give."""
+
+    status = 500
+
+
+class QuerySyntaxError(QueryFailed):
+    status = 400
+
+
+class QueryOverLimit(QueryFailed):
+    """A well-formed query that needs more than this endpoint gives one query.
+
+    422: the request is understood but cannot be processed as sent; the
+    client can narrow it (a LIMIT, a tighter pattern). Not 408 or 503, which
+    invite automatic retries of the same runaway query.
+    """
+
+    status = 422
+
+
+class QueryTimeout(QueryOverLimit):
+    pass
+
+
+class QueryTooLarge(QueryOverLimit):
+    pass
+
+
+class QueryOutOfMemory(QueryOverLimit):
+    pass
+
+
+class EngineBusy(QueryFailed):
+    status = 503
+
+
+class StoreFailed(QueryFailed):
+    """The remote SPARQL store could not be reached or failed (remote-store mode).
+
+    502 Bad Gateway: the request was fine, the store behind this server was not.
+    """
+
+    status = 502
+
+
+@dataclass(frozen=True)
+class StorePlan:
+    """What a worker loads at start: the published files, each into its graph (see server.store.graphs)."""
+
+    files: tuple  # of server.store.graphs.GraphFile
+    path: str | None = None  # an on-disk store the workers open read-only (server.store.graphs.disk_store)
+    version: str = ""  # of the files: the on-disk store is reloaded when it changes
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    text: str
+    media_type: str  # of the answer: a results format or an RDF format
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...] | None
+
+
+class _Worker:
+    """A query worker: ``python -m server.store.query_worker FD`` over a socket pair.
+
+    A plain subprocess, not multiprocessing's spawn, so that starting a
+    worker never re-imports the caller's main module.
+    """
+
+    def __init__(self, plan: StorePlan, additions: bytes, memory_limit: int, max_result_bytes: int, applied: int = 0):
+        self.applied = applied  # how many of the pool's later additions this worker has loaded
+        ours, theirs = socket.socketpair()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "server.store.query_worker", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self.connection = Connection(ours.detach())
+        self.connection.send((plan, additions, memory_limit, max_result_bytes))
+        self.failure = ""  # why it could not load the store
+
+    def wait_ready(self, timeout: float) -> bool:
+        try:
+            if not self.connection.poll(timeout):
+                return False
+            status, details = self.connection.recv()
+        except (EOFError, OSError):
+            return False
+        if status == "failed":
+            self.failure = details
+            return False
+        self.network_isolated = bool(details and details.get("network_isolated"))
+        return status == "ready"
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(5)
+        self.connection.close()
+
+
+class QueryPool:
+    """The workers, taken last-in-first-out; additions (contributions) reach every one of them."""
+
+    def __init__(self, plan: StorePlan, nquads: bytes, workers: int, timeout: float, memory_limit_mb: int, max_result_bytes: int):
+        """``plan``: the published files; ``nquads``: more quads loaded after them (contributions)."""
+        from server.store.graphs import LoadFailed
+
+        self._plan = plan
+        self._timeout = timeout
+        self._memory_limit = memory_limit_mb * 1024 * 1024
+        self._max_result_bytes = max_result_bytes
+        # Last in, first out: at low load the same worker answers query after
+        # query with its copy of the store warm in the CPU caches (alternating
+        # between two copies made a count over 100k triples twice as slow).
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._closed = False
+        self._additions: list[bytes] = []  # loaded by each worker before its next query (in memory)
+        self._additions_lock = threading.Lock()
+        self._size = max(1, workers)
+        self._writing = threading.Lock()
+        # On disk: additions not written yet, numbered as they come, and the number of the last written.
+        self._unwritten: list[bytes] = []
+        self._queued = self._written = 0
+        if plan.path:
+            from server.store.graphs import prepare_disk_store
+
+            if prepare_disk_store(plan.path, list(plan.files), plan.version, nquads):
+                log.info("published files loaded into the store at %s", plan.path)
+        elif nquads:
+            self._additions.append(nquads)
+        self._start_all(LoadFailed)
+
+    def _start_all(self, failure=QueryFailed) -> None:
+        started = [self._start_worker() for _ in range(self._size)]
+        for worker in started:
+            if not worker.wait_ready(600):
+                for other in started:
+                    other.kill()
+                raise failure(worker.failure or "a query worker failed to start")
+        for worker in started:
+            self._idle.put(worker)
+        self.network_isolated = all(worker.network_isolated for worker in started)
+        if not self.network_isolated:
+            log.warning("query workers could not be isolated from the network (no user namespaces); "
+                        "SERVICE is still refused before execution")
+
+    def _start_worker(self) -> _Worker:
+        with self._additions_lock:
+            additions = list(self._additions)
+        return _Worker(self._plan, b"".join(additions), self._memory_limit, self._max_result_bytes, len(additions))
+
+    def add(self, nquads: bytes) -> None:
+        """Add quads for every worker, current and future (loaded before its next query)."""
+        if self._plan.path:
+            self._write_to_disk_store(nquads)
+            return
+        with self._additions_lock:
+            self._additions.append(nquads)
+
+    def _write_to_disk_store(self, nquads: bytes) -> None:
+        """Stop every worker, write, start them again: an on-disk store has one writer and then no readers.
+
+        Additions are contributions and decisions, rare and small; queries
+        arriving meanwhile wait for the new workers (a fraction of a second).
+        Additions that arrive during a write are written together by the next.
+        """
+        from server.store.graphs import add_to_disk_store
+
+        with self._additions_lock:
+            self._unwritten.append(nquads)
+            mine = self._queued = self._queued + 1
+        with self._writing:
+            if self._written >= mine:
+                return  # written with an earlier batch
+            with self._additions_lock:
+                batch, self._unwritten, upto = self._unwritten, [], self._queued
+            drained: list[_Worker] = []
+            try:
+                while len(drained) < self._size:
+                    drained.append(self._idle.get(timeout=self._timeout + 60))
+            except queue.Empty:
+                for worker in drained:
+                    self._idle.put(worker)
+                with self._additions_lock:
+                    self._unwritten[:0] = batch
+                raise QueryFailed("the query workers stayed busy: the addition could not be written") from None
+            for worker in drained:
+                worker.kill()
+            try:
+                add_to_disk_store(self._plan.path, b"".join(batch))
+                self._written = upto
+            finally:
+                self._start_all()
+
+    def _catch_up(self, worker: _Worker) -> None:
+        with self._additions_lock:
+            pending = self._additions[worker.applied :]
+        for chunk in pending:
+            worker.connection.send(("load", chunk))
+            if not worker.connection.poll(self._timeout) or worker.connection.recv()[0] != "loaded":
+                raise QueryFailed("a query worker failed to load new data")
+            worker.applied += 1
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+
+        def start() -> None:
+            fresh = self._start_worker()
+            if fresh.wait_ready(600) and not self._closed:
+                self._idle.put(fresh)
+            else:
+                fresh.kill()
+
+        threading.Thread(target=start, daemon=True).start()
+
+    def run(self, request: QueryRequest) -> bytes:
+        try:
+            worker = self._idle.get(timeout=self._timeout)
+        except queue.Empty:
+            raise EngineBusy("all query workers are busy; try again shortly") from None
+        try:
+            self._catch_up(worker)
+            worker.connection.send(request)
+            if not worker.connection.poll(self._timeout):
+                self._replace(worker)
+                worker = None
+                raise QueryTimeout(f"the query was stopped after the time limit of {self._timeout:g} s")
+            status, payload = worker.connection.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            if worker is not None:
+                self._replace(worker)
+                worker = None
+            raise QueryOutOfMemory(
+                "the query stopped its worker: it needed more than the memory limit of "
+                f"{self._memory_limit // 2**20} MB or nested deeper than the engine allows"
+            ) from None
+        finally:
+            if worker is not None:
+                self._idle.put(worker)
+        if status == "ok":
+            return payload
+        if status == "syntax":
+            raise QuerySyntaxError(payload)
+        if status == "too-large":
+            raise QueryTooLarge(
+                f"the result ({payload} bytes) exceeds the limit of {self._max_result_bytes} bytes; add a LIMIT"
+            )
+        raise QueryFailed(payload)
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                self._idle.get_nowait().kill()
+            except queue.Empty:
+                return

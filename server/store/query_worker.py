@@ -1,0 +1,98 @@
+"""The query worker process: loads the store once, then answers queries.
+
+Started by ``server.store.engine.QueryPool`` as ``python -m server.store.query_worker FD``;
+it talks over the socket FD and is killed when a query runs too long.
+"""
+
+from __future__ import annotations
+
+import sys
+from multiprocessing.connection import Connection
+
+from server.store.engine import QueryRequest, StorePlan
+
+CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
+
+
+def isolate_network() -> bool:
+    """Move this process into a network namespace of its own, with no interfaces up.
+
+    Below the query parser: even a SERVICE clause that slipped past the
+    text inspection cannot reach any server, not even on loopback. Needs
+    Linux user namespaces (or root); where they are unavailable the worker
+    runs as before and says so. Must run while the process has one thread.
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0 or libc.unshare(CLONE_NEWNET) == 0
+
+
+def serve(connection: Connection) -> None:
+    """Runs in the worker process: load the store once, then answer queries."""
+    isolated = isolate_network()
+
+    import resource
+
+    import pyoxigraph as ox
+
+    from server.store.graphs import DEFAULT_GRAPHS, PRUNE_ACCEPTED, LoadFailed, disk_store, load_files
+
+    plan: StorePlan
+    plan, additions, memory_limit_bytes, max_result_bytes = connection.recv()
+    if memory_limit_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
+    try:
+        if plan.path:  # prepared by the pool, additions included
+            store = ox.Store.read_only(str(disk_store(plan.path)))
+        else:
+            store = ox.Store()
+            load_files(store, plan.files)
+            if additions:
+                store.load(additions, format=ox.RdfFormat.N_QUADS)
+                store.update(PRUNE_ACCEPTED)
+    except (LoadFailed, OSError) as exc:
+        connection.send(("failed", str(exc)))
+        return
+    on_disk = bool(plan.path)
+    connection.send(("ready", {"network_isolated": isolated}))
+    while True:
+        try:
+            request: QueryRequest | tuple = connection.recv()
+        except EOFError:
+            return
+        if isinstance(request, tuple) and request[0] == "load":
+            store.load(request[1], format=ox.RdfFormat.N_QUADS)
+            store.update(PRUNE_ACCEPTED)
+            connection.send(("loaded", None))
+            continue
+        try:
+            if on_disk and tuple(request.default_graphs) == DEFAULT_GRAPHS:
+                default_graph = [ox.DefaultGraph()]  # the same triples, stored once as the store's own
+            else:
+                default_graph = [ox.NamedNode(g) for g in request.default_graphs]
+            result = store.query(
+                request.text,
+                default_graph=default_graph,
+                named_graphs=None
+                if request.named_graphs is None
+                else [ox.NamedNode(g) for g in request.named_graphs],
+            )
+            if isinstance(result, ox.QueryTriples):
+                body = ox.serialize(result, format=ox.RdfFormat.from_media_type(request.media_type))
+            else:
+                body = result.serialize(format=ox.QueryResultsFormat.from_media_type(request.media_type))
+            if len(body) > max_result_bytes:
+                connection.send(("too-large", len(body)))
+            else:
+                connection.send(("ok", body))
+        except SyntaxError as exc:
+            connection.send(("syntax", str(exc)))
+        except MemoryError:
+            connection.send(("error", "the query exceeded the memory limit"))
+        except Exception as exc:  # engine errors become a clear 500, the worker lives on
+            connection.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+if __name__ == "__main__":
+    serve(Connection(int(sys.argv[1])))

@@ -1,0 +1,1 @@
+"""HTTP: one blueprint per concern, thin, over the domain and the store."""

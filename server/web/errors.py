@@ -1,0 +1,98 @@
+"""Cross-cutting HTTP behaviour: one error shape, CORS, access log.
+
+Every error leaves through ``ApiError`` or a werkzeug HTTPException and is
+rendered by one handler, negotiated: JSON for machines that ask for it, a
+page for browsers, plain text otherwise (what SPARQL clients print).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from flask import Flask, Response, current_app, g, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from server.store.engine import EngineBusy, QueryFailed, QueryOverLimit, StoreFailed
+
+log = logging.getLogger("mxus.access")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, spec: str | None = None, headers: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.spec = spec
+        self.headers = headers or {}
+
+
+def error_response(status: int, title: str, message: str, spec: str | None = None) -> Response:
+    rewriter = current_app.extensions.get("mxus.rewriter")
+    if rewriter is not None:
+        message = rewriter.outgoing_text(message)
+    body = {"status": status, "title": title, "message": message}
+    if spec:
+        body["spec"] = spec
+    best = request.accept_mimetypes.best_match(["text/plain", "application/json", "text/html"], default="text/plain")
+    if best == "application/json" or request.accept_mimetypes.best == "application/json":
+        response = Response(json.dumps({"error": body}, ensure_ascii=False), status, mimetype="application/json")
+    elif best == "text/html" and request.accept_mimetypes.quality("text/html") > request.accept_mimetypes.quality("text/plain"):
+        response = Response(render_template("error.html", error=body), status, mimetype="text/html")
+    else:
+        text = f"{status} {title}: {message}\n" + (f"See {spec}\n" if spec else "")
+        response = Response(text, status, mimetype="text/plain")
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def install(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def handle_api_error(error: ApiError):
+        response = error_response(error.status, _title(error.status), error.message, error.spec)
+        response.headers.update(error.headers)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        return error_response(error.code or 500, error.name, error.description or error.name)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "Internal Server Error", "an unexpected error occurred; it has been logged")
+
+    @app.errorhandler(QueryFailed)
+    def handle_query_failed(error: QueryFailed):
+        """A query of a page or description that failed for a reason outside this server's code:
+        a limit, busy workers, or the remote store (its own message, no stack trace)."""
+        if isinstance(error, (StoreFailed, QueryOverLimit, EngineBusy)):
+            app.logger.warning("%s %s: %s", request.method, request.path, error)
+            return error_response(error.status, _title(error.status), str(error))
+        return handle_unexpected(error)
+
+    @app.before_request
+    def start_timer():
+        g.started = time.perf_counter()
+        if request.method == "OPTIONS":
+            return Response(status=204)
+
+    @app.after_request
+    def cors_and_log(response: Response):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Authorization, If-None-Match"
+        response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Location, Vary"
+        elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        log.info("%s %s %s %.1fms", request.method, request.full_path.rstrip("?"), response.status_code, elapsed)
+        return response
+
+
+def _title(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

@@ -1,0 +1,53 @@
+"""HTML pages for people: home, one page per resource, the argument, the
+timeline and the query page.
+
+One module per page (``home``, ``resource``, ``claims``, ``timeline``,
+``query``), on one blueprint, ``pages``; what they share is in ``views``
+(reading rows, showing terms and dates) and ``passages`` (the quoted text).
+Pages are HTML only; machines get RDF at /data/... and /sparql.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request, url_for
+
+from server.web.errors import ApiError, _title, error_response
+from server.web.pages.views import render_page
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.app_template_global()
+def nav_links() -> list[tuple[str, str, str]]:
+    return [
+        ("pages.home", url_for("pages.home"), "Home"),
+        ("pages.claims", url_for("pages.claims"), "Claims"),
+        ("pages.timeline", url_for("pages.timeline"), "Timeline"),
+        ("pages.query_page", url_for("pages.query_page"), "Query"),
+        ("ontology_docs.ontology", url_for("ontology_docs.ontology"), "Ontology"),
+    ]
+
+
+@bp.errorhandler(ApiError)
+def _page_error(error: ApiError) -> Response:
+    """Pages are for people: errors on them are pages too, unless JSON is asked for."""
+    if request.accept_mimetypes.best == "application/json":
+        return error_response(error.status, _title(error.status), error.message, error.spec)
+    body = {"status": error.status, "title": _title(error.status), "message": error.message}
+    if error.spec:
+        body["spec"] = error.spec
+    return render_page("error.html", error.status, error=body)
+
+
+# The route modules register their views on ``bp`` when imported.
+from server.web.pages import (
+    claims,  # noqa: E402, F401
+    home,  # noqa: E402, F401
+    query,  # noqa: E402, F401
+    resource,  # noqa: E402, F401
+    timeline,  # noqa: E402, F401
+)
+from server.web.pages.examples import EXAMPLE_QUERIES, EXAMPLE_SLUGS  # noqa: E402
+from server.web.pages.query import render_query_page, render_query_result  # noqa: E402
+
+__all__ = ["bp", "EXAMPLE_QUERIES", "EXAMPLE_SLUGS", "render_query_page", "render_query_result", "render_page"]

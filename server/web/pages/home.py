@@ -1,0 +1,159 @@
+"""The home page: the article's citation, its question and thesis, entry
+points by kind of thing, statistics and the example queries."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from server.rdf.namespaces import MXUS
+from server.store.embedded import DATA_GRAPH
+from server.web.pages import bp
+from server.web.pages.examples import EXAMPLE_QUERIES, EXAMPLE_SLUGS
+from server.web.pages.views import ID_BASE, iri_view, parse_when, render_page, row_text, select
+
+
+@bp.route("/")
+def home():
+    citation = _citation()
+    main_claims = {
+        row["kind"]: {
+            "iri": str(row["claim"]),
+            "view": iri_view(str(row["claim"]), row_text(row, "en")),
+            "es": row_text(row, "es"),
+            "text": row_text(row, "text"),
+        }
+        for row in select(
+            """SELECT ?claim ?kind ?en ?es ?text WHERE {
+  VALUES ?kind { mxus:ResearchQuestion mxus:Thesis }
+  ?claim a ?kind .
+  OPTIONAL { ?claim rdfs:label ?en FILTER (lang(?en) = "en") }
+  OPTIONAL { ?claim rdfs:label ?es FILTER (lang(?es) = "es") }
+  OPTIONAL { ?claim schema:text ?text }
+}"""
+        )
+    }
+    return render_page(
+        "home.html",
+        citation=citation,
+        question=main_claims.get(MXUS.ResearchQuestion),
+        thesis=main_claims.get(MXUS.Thesis),
+        groups=_entry_points(),
+        stats=_statistics(),
+        examples=[
+            {"title": title, "slug": slug, "href": url_for("pages.query_page", query=EXAMPLE_QUERIES[title])}
+            for slug, title in EXAMPLE_SLUGS.items()
+        ],
+        active="pages.home",
+    )
+
+
+def _citation() -> dict | None:
+    rows = select(
+        """SELECT ?article ?title ?doi ?issued ?pages ?author ?authorName ?journal ?journalTitle ?volume ?issue WHERE {
+  ?article a fabio:JournalArticle ; dcterms:title ?title .
+  OPTIONAL { ?article prism:doi ?doi }
+  OPTIONAL { ?article dcterms:issued ?issued }
+  OPTIONAL { ?article schema:pagination ?pages }
+  OPTIONAL { ?article dcterms:creator ?author . ?author foaf:name ?authorName }
+  OPTIONAL {
+    ?article frbr:partOf ?issueResource . ?issueResource prism:issueIdentifier ?issue ;
+      frbr:partOf ?volumeResource . ?volumeResource prism:volume ?volume ; frbr:partOf ?journal .
+    ?journal dcterms:title ?journalTitle .
+  }
+} ORDER BY ?article ?authorName"""
+    )
+    if not rows:
+        return None
+    first = rows[0]
+    authors = []
+    for row in rows:
+        if row["article"] == first["article"] and row.get("author") is not None:
+            author = iri_view(str(row["author"]), row_text(row, "authorName"))
+            if author not in authors:
+                authors.append(author)
+    doi = row_text(first, "doi")
+    issued = parse_when(row_text(first, "issued"))
+    return {
+        "article": iri_view(str(first["article"]), str(first["title"])),
+        "title": str(first["title"]),
+        "authors": authors,
+        "year": issued.start.year if issued else None,
+        "issued": issued.literal if issued else None,
+        "journal": iri_view(str(first["journal"]), row_text(first, "journalTitle")) if first.get("journal") else None,
+        "volume": row_text(first, "volume"),
+        "issue": row_text(first, "issue"),
+        "pages": row_text(first, "pages"),
+        "doi": doi,
+        "doi_url": f"https://doi.org/{doi}" if doi else None,
+    }
+
+
+ENTRY_GROUPS = (
+    ("people", "People", "?r a foaf:Person"),
+    ("organisations", "Organisations", "VALUES ?c { foaf:Organization org:Organization } ?r a/rdfs:subClassOf* ?c"),
+    ("places", "Places", "?r a sem:Place"),
+    ("events", "Events", "?r a sem:Event"),
+    ("documents", "Declarations, agreements and initiatives", "VALUES ?c { mxus:JointDeclaration mxus:Agreement mxus:Initiative } ?r a ?c"),
+    ("claims", "Claims", "?r a/rdfs:subClassOf mxus:Claim"),
+)
+
+
+def _entry_points() -> list[dict]:
+    union = " UNION ".join(f'{{ {pattern} BIND ("{key}" AS ?group) }}' for key, _, pattern in ENTRY_GROUPS)
+    rows = select(
+        f"""SELECT DISTINCT ?group ?r ?en ?es ?start WHERE {{
+  {union}
+  FILTER (STRSTARTS(STR(?r), "{ID_BASE}"))
+  OPTIONAL {{ ?r rdfs:label ?en FILTER (lang(?en) = "en") }}
+  OPTIONAL {{ ?r rdfs:label ?es FILTER (lang(?es) = "es") }}
+  OPTIONAL {{ ?r mxus:statedIn/oa:hasSelector/oa:start ?start }}
+}}"""
+    )
+    members: dict[str, dict[str, dict]] = {key: {} for key, _, _ in ENTRY_GROUPS}
+    for row in rows:
+        iri = str(row["r"])
+        item = members[str(row["group"])].setdefault(
+            iri, {"view": iri_view(iri, row_text(row, "en")), "es": row_text(row, "es"), "start": None}
+        )
+        if row.get("start") is not None:
+            start = int(row["start"])
+            item["start"] = start if item["start"] is None else min(item["start"], start)
+    groups = []
+    for key, title, _ in ENTRY_GROUPS:
+        items = list(members[key].values())
+        if key == "claims":  # in the order the article makes them
+            items.sort(key=lambda item: (item["start"] is None, item["start"] or 0, item["view"]["text"]))
+        else:
+            items.sort(key=lambda item: item["view"]["text"].casefold())
+        for item in items:
+            if item["es"] == item["view"]["text"]:
+                item["es"] = None  # same in both languages: say it once
+        groups.append({"key": key, "title": title, "items": items})
+    return groups
+
+
+def _statistics() -> dict:
+    graphs = {
+        str(row["g"]): int(row["n"])
+        for row in select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    }
+    kinds = select(
+        f"""SELECT ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+  GRAPH <{DATA_GRAPH}> {{ ?s a ?type }}
+  FILTER (isIRI(?s) && STRSTARTS(STR(?s), "{ID_BASE}"))
+  BIND (REPLACE(STR(?s), "^{ID_BASE}([a-z]+)/.*$", "$1") AS ?kind)
+}} GROUP BY ?kind ORDER BY DESC(?n) ?kind"""
+    )
+    classes = select(
+        f"""SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+  GRAPH <{DATA_GRAPH}> {{ ?s a ?type }}
+}} GROUP BY ?type ORDER BY DESC(?n) ?type"""
+    )
+    return {
+        "triples": graphs.get(DATA_GRAPH, 0),
+        "graphs": [{"name": name, "triples": count} for name, count in sorted(graphs.items())],
+        "entities": sum(int(row["n"]) for row in kinds),
+        "kinds": [{"kind": str(row["kind"]), "count": int(row["n"])} for row in kinds],
+        "classes": [{"type": iri_view(str(row["type"])), "count": int(row["n"])} for row in classes],
+    }
+

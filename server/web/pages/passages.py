@@ -1,0 +1,88 @@
+"""The passages of the article that state something: what pages quote.
+
+A passage is an oa:SpecificResource (a span) of the source text with its
+position (oa:TextPositionSelector) and its exact words (oa:TextQuoteSelector).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from server.publication.anchors import normalize_passage
+from server.web.pages.views import iri_view, row_text, select
+
+PASSAGE_FIELDS = """
+  ?span oa:hasSource ?source ; oa:hasSelector ?position , ?quote .
+  ?position oa:start ?start ; oa:end ?end .
+  ?quote oa:exact ?exact .
+"""
+
+
+def passage_view(row: dict, via: list[dict] | None = None) -> dict:
+    """A passage from a row that selects the ``PASSAGE_FIELDS``."""
+    span = str(row["span"])
+    return {
+        "span": iri_view(span),
+        "source": iri_view(str(row["source"]), "Source text"),
+        "start": int(row["start"]),
+        "end": int(row["end"]),
+        "exact": str(row["exact"]),
+        "reading": normalize_passage(str(row["exact"])),
+        "via": via or [],
+        "within": [],
+    }
+
+
+def passages_of(iri: str) -> list[dict]:
+    """The spans that state ``iri`` (or ``iri`` itself, if it is a span), in text order."""
+    rows = select(
+        f"""SELECT DISTINCT ?span ?source ?start ?end ?exact WHERE {{
+  {{ VALUES ?span {{ <{iri}> }} }} UNION {{ <{iri}> mxus:statedIn|prov:wasDerivedFrom ?span }}
+  {PASSAGE_FIELDS}
+}} ORDER BY ?start ?end"""
+    )
+    return [passage_view(row) for row in rows]
+
+
+def passages_about(iri: str, exclude: Iterable[str] = ()) -> list[dict]:
+    """Spans of the resources (claims, events, memberships...) that link to ``iri``."""
+    rows = select(
+        f"""SELECT DISTINCT ?via ?viaLabel ?span ?source ?start ?end ?exact WHERE {{
+  ?via ?link <{iri}> .
+  FILTER (isIRI(?via) && ?via != <{iri}> && ?link != oa:hasSource)
+  ?via mxus:statedIn|prov:wasDerivedFrom ?span .
+  {PASSAGE_FIELDS}
+  OPTIONAL {{ ?via rdfs:label ?viaLabel FILTER (lang(?viaLabel) = "en") }}
+}} ORDER BY ?start ?end ?via"""
+    )
+    skip = set(exclude)
+    by_span: dict[str, dict] = {}
+    for row in rows:
+        span = str(row["span"])
+        if span in skip:
+            continue
+        if span not in by_span:
+            by_span[span] = passage_view(row)
+        via = iri_view(str(row["via"]), row_text(row, "viaLabel"))
+        if via not in by_span[span]["via"]:
+            by_span[span]["via"].append(via)
+    return _nest(by_span.values())
+
+
+def _nest(passages: Iterable[dict]) -> list[dict]:
+    """A passage inside another one is not quoted twice: it is listed under the larger one."""
+    kept: list[dict] = []
+    for passage in sorted(passages, key=lambda p: (p["start"], -p["end"], p["span"]["iri"])):
+        container = next(
+            (
+                k
+                for k in kept
+                if k["source"]["iri"] == passage["source"]["iri"] and k["start"] <= passage["start"] and passage["end"] <= k["end"]
+            ),
+            None,
+        )
+        if container is None:
+            kept.append(passage)
+        else:
+            container["within"].append(passage)
+    return kept

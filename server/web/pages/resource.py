@@ -1,0 +1,270 @@
+"""One page per resource: /page/{type}/{slug}.
+
+The page shows what /data/{type}/{slug} describes (the same
+``describe_resource``), the passages that state it and those of the things
+that link to it, and embeds the description as schema.org JSON-LD for
+search engines.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from flask import Response, current_app, request
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+from server.rdf.uris import is_valid_thing_path, thing_uri
+from server.web.errors import ApiError
+from server.web.negotiation import EXTENSIONS
+from server.web.pages import bp
+from server.web.pages.passages import passages_about, passages_of
+from server.web.pages.views import curie, iri_view, labels_of, page_path, pick_label, render_page, safe_href, select, term_view
+from server.web.resources import alternates_header, describe_resource, etag_for
+
+SCHEMA = "https://schema.org/"
+HEADER_TEXT = (  # shown above the table, not in it
+    (URIRef(SCHEMA + "description"), "description"),
+    (URIRef("http://purl.org/dc/terms/description"), "description"),
+    (URIRef(SCHEMA + "text"), "text"),
+    (RDFS.comment, "comment"),
+)
+NOT_IN_TABLE = {RDF.type, RDFS.label, OWL.sameAs, *(p for p, _ in HEADER_TEXT)}
+EXTERNAL_LINKS = ((OWL.sameAs, "Same as"), (RDFS.seeAlso, "See also"))
+
+
+@bp.route("/page/<kind>/<slug>")
+def resource(kind: str, slug: str):
+    if not is_valid_thing_path(kind, slug):
+        raise ApiError(404, f"no page /page/{kind}/{slug}: pages are /page/{{type}}/{{slug}} in lowercase")
+    etag = etag_for("page", kind, slug)
+    if request.if_none_match.contains_weak(etag):
+        return _page_headers(Response(status=304), etag, kind, slug)
+    iri = thing_uri(kind, slug)
+    graph = describe_resource(iri)
+    subject = URIRef(iri)
+    if (subject, None, None) not in graph:
+        raise ApiError(404, f"no resource /id/{kind}/{slug} in this dataset")
+    labels = labels_of(graph)
+    own = passages_of(iri)
+    related = passages_about(iri, exclude=[p["span"]["iri"] for p in own])
+    label_en = pick_label(labels, subject) or curie(iri)
+    label_es = labels.get(subject, {}).get("es")
+    schema_types = _schema_types(iri)
+    page = {
+        "iri": iri,
+        "kind": kind,
+        "slug": slug,
+        "label": label_en,
+        "label_es": label_es,
+        "types": sorted((iri_view(str(t)) for t in graph.objects(subject, RDF.type)), key=lambda v: v["text"]),
+        "texts": _header_texts(graph, subject),
+        "properties": _properties(graph, subject, labels),
+        "incoming": _incoming(graph, subject, labels),
+        "passages": own,
+        "related": related,
+        "external": _external_links(graph, subject),
+        "contributed": contributed_statements(iri, labels),
+        "formats": [
+            {"href": f"/data/{kind}/{slug}{ext}", "type": media, "name": ext[1:]} for ext, media in EXTENSIONS.items()
+        ],
+        "jsonld": _jsonld_script(_schema_jsonld(graph, subject, labels, schema_types, kind, slug)),
+    }
+    response = render_page("resource.html", page=page, active=None)
+    return _page_headers(response, etag, kind, slug)
+
+
+def contributed_statements(iri: str, labels: dict) -> list[dict]:
+    """Statements about ``iri`` that accepted contributions added, with who and when."""
+    rows = select(
+        f"""SELECT ?contribution ?p ?o ?name ?when WHERE {{
+              GRAPH ?contribution {{ <{iri}> ?p ?o }}
+              ?contribution schema:creativeWorkStatus "accepted" ;
+                            prov:wasAttributedTo/foaf:name ?name ;
+                            prov:generatedAtTime ?when .
+            }} ORDER BY ?when ?p"""
+    )
+    return [
+        {
+            "predicate": term_view(row["p"], labels),
+            "value": term_view(row["o"], labels),
+            "contributor": str(row["name"]),
+            "date": str(row["when"])[:10],
+            "href": "/contributions/" + str(row["contribution"]).rsplit("/", 1)[-1],
+        }
+        for row in rows
+    ]
+
+
+def _page_headers(response: Response, etag: str, kind: str, slug: str) -> Response:
+    response.set_etag(etag)
+    response.headers["Link"] = alternates_header(kind, slug)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _header_texts(graph: Graph, subject: URIRef) -> list[dict]:
+    texts = []
+    for predicate, role in HEADER_TEXT:
+        for value in sorted(graph.objects(subject, predicate), key=lambda v: (getattr(v, "language", "") or "", str(v))):
+            if isinstance(value, Literal):
+                texts.append({"role": role, "predicate": iri_view(str(predicate)), "text": str(value), "lang": value.language})
+    return texts
+
+
+def _properties(graph: Graph, subject, labels: dict, depth: int = 0, skip: set = NOT_IN_TABLE) -> list[dict]:
+    rows = []
+    for predicate in sorted(set(graph.predicates(subject)), key=lambda p: curie(str(p))):
+        if predicate in skip:
+            continue
+        values = []
+        for obj in graph.objects(subject, predicate):
+            view = term_view(obj, labels)
+            if isinstance(obj, BNode):
+                view["props"] = _properties(graph, obj, labels, depth + 1, set()) if depth < 4 else []
+            values.append(view)
+        values.sort(key=lambda v: (v["kind"] == "bnode", v.get("text", "").casefold()))
+        rows.append({"predicate": iri_view(str(predicate)), "values": values})
+    return rows
+
+
+def _incoming(graph: Graph, subject: URIRef, labels: dict) -> list[dict]:
+    grouped: dict[URIRef, list[dict]] = {}
+    for source, predicate in graph.subject_predicates(subject):
+        if isinstance(source, URIRef) and source != subject:
+            grouped.setdefault(predicate, []).append(iri_view(str(source), pick_label(labels, source)))
+    return [
+        {"predicate": iri_view(str(predicate)), "values": sorted(values, key=lambda v: v["text"].casefold())}
+        for predicate, values in sorted(grouped.items(), key=lambda item: curie(str(item[0])))
+    ]
+
+
+def external_name(iri: str) -> str:
+    patterns = (
+        (r"^https?://www\.wikidata\.org/entity/(Q\d+)$", "Wikidata {}"),
+        (r"^https?://dbpedia\.org/resource/(.+)$", "DBpedia: {}"),
+        (r"^https?://sws\.geonames\.org/(\d+)/?$", "GeoNames {}"),
+        (r"^https?://ror\.org/(.+)$", "ROR {}"),
+        (r"^https?://(?:dx\.)?doi\.org/(.+)$", "DOI {}"),
+    )
+    for pattern, name in patterns:
+        match = re.match(pattern, iri)
+        if match:
+            return name.format(match.group(1).replace("_", " "))
+    return iri
+
+
+def _external_links(graph: Graph, subject: URIRef) -> list[dict]:
+    links = []
+    for predicate, relation in EXTERNAL_LINKS:
+        for obj in sorted(graph.objects(subject, predicate)):
+            if isinstance(obj, URIRef) and page_path(str(obj)) is None and safe_href(str(obj)):
+                links.append({"relation": relation, "href": str(obj), "text": external_name(str(obj))})
+    return links
+
+
+# ---------------------------------------------------------------- schema.org JSON-LD
+
+
+def _schema_types(iri: str) -> list[str]:
+    """The most specific schema.org classes of ``iri``, through the ontology's subclass axioms."""
+    rows = select(
+        f"""SELECT DISTINCT ?type WHERE {{
+  <{iri}> a/rdfs:subClassOf* ?type .
+  FILTER (STRSTARTS(STR(?type), "{SCHEMA}"))
+  FILTER NOT EXISTS {{
+    <{iri}> a/rdfs:subClassOf* ?narrower .
+    ?narrower rdfs:subClassOf+ ?type .
+    FILTER (STRSTARTS(STR(?narrower), "{SCHEMA}") && ?narrower != ?type)
+  }}
+}} ORDER BY ?type"""
+    )
+    return [str(row["type"])[len(SCHEMA) :] for row in rows]
+
+
+SEM = "http://semanticweb.cs.vu.nl/2009/11/sem/"
+JSONLD_EXTRA = {  # not schema.org in the data, but with a schema.org meaning
+    URIRef(SEM + "hasTimeStamp"): "startDate",
+    URIRef(SEM + "hasBeginTimeStamp"): "startDate",
+    URIRef(SEM + "hasEndTimeStamp"): "endDate",
+    URIRef(SEM + "hasPlace"): "location",
+    URIRef("http://purl.org/dc/terms/creator"): "creator",
+    URIRef("http://purl.org/dc/terms/date"): "dateCreated",
+}
+
+
+def _schema_jsonld(graph: Graph, subject: URIRef, labels: dict, types: list[str], kind: str, slug: str) -> dict:
+    base = current_app.extensions["mxus.rewriter"].served_base
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@id": str(subject),
+        "@type": (types[0] if len(types) == 1 else types) or "Thing",
+    }
+    name = pick_label(labels, subject)
+    if name:
+        data["name"] = name
+    data.update(_schema_properties(graph, subject, labels, depth=0))
+    spanish = labels.get(subject, {}).get("es")
+    if spanish and spanish != name:
+        _add(data, "alternateName", {"@value": spanish, "@language": "es"})
+    for predicate, key in JSONLD_EXTRA.items():
+        for obj in graph.objects(subject, predicate):
+            _add(data, key, _jsonld_value(graph, obj, labels, 0))
+    if "description" not in data:
+        for obj in graph.objects(subject, RDFS.comment):
+            if isinstance(obj, Literal) and obj.language in (None, "en"):
+                data["description"] = str(obj)
+    same = [str(o) for o in graph.objects(subject, OWL.sameAs) if isinstance(o, URIRef)]
+    if same:
+        data["sameAs"] = sorted(same) if len(same) > 1 else same[0]
+    data["url"] = f"{base}page/{kind}/{slug}"
+    return data
+
+
+def _schema_properties(graph: Graph, subject, labels: dict, depth: int) -> dict:
+    data: dict[str, Any] = {}
+    for predicate, obj in sorted(graph.predicate_objects(subject)):
+        if str(predicate).startswith(SCHEMA) and predicate != URIRef(SCHEMA + "name"):
+            key = str(predicate)[len(SCHEMA) :]
+            _add(data, key, _jsonld_value(graph, obj, labels, depth))
+    return data
+
+
+def _add(data: dict, key: str, value: Any) -> None:
+    if key not in data:
+        data[key] = value
+    elif isinstance(data[key], list):
+        if value not in data[key]:
+            data[key].append(value)
+    elif data[key] != value:
+        data[key] = [data[key], value]
+
+
+def _jsonld_value(graph: Graph, obj, labels: dict, depth: int) -> Any:
+    if isinstance(obj, URIRef):
+        label = pick_label(labels, obj)
+        return {"@id": str(obj), "name": label} if label else {"@id": str(obj)}
+    if isinstance(obj, Literal):
+        if obj.language and obj.language != "en":
+            return {"@value": str(obj), "@language": obj.language}
+        if obj.datatype in (XSD.integer, XSD.nonNegativeInteger, XSD.int):
+            try:
+                return int(obj)
+            except ValueError:
+                return str(obj)
+        return str(obj)
+    nested: dict[str, Any] = {}
+    types = [str(t)[len(SCHEMA) :] for t in graph.objects(obj, RDF.type) if str(t).startswith(SCHEMA)]
+    if types:
+        nested["@type"] = types[0] if len(types) == 1 else types
+    if depth < 3:
+        nested.update(_schema_properties(graph, obj, labels, depth + 1))
+    return nested
+
+
+def _jsonld_script(data: dict) -> str:
+    """JSON for a <script> element: valid JSON that cannot close the element early."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

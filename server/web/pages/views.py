@@ -1,0 +1,208 @@
+"""From the data to what a page shows: reading rows, showing terms and dates.
+
+Every page reads the data through SPARQL (``select``) and leaves through
+``render_page``, which rewrites canonical URIs to the served base. A term
+is shown as a *view*, a small dict the ``term`` macro of _macros.html
+renders: our resources link to their page, ontology terms to /ontology#Term,
+other IRIs out; literals keep their language and datatype.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import Response, current_app, render_template
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+
+from server.rdf.namespaces import MXUS, PREFIXES
+from server.rdf.uris import CANONICAL_BASE, is_valid_thing_path
+
+ID_BASE = CANONICAL_BASE + "id/"
+SPARQL_PREFIXES = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
+RESULTS_JSON = "application/sparql-results+json"
+
+
+def render_page(template: str, status: int = 200, **context: Any) -> Response:
+    """Render a page and rewrite canonical URIs to the served base."""
+    rewriter = current_app.extensions["mxus.rewriter"]
+    html = rewriter.outgoing_text(render_template(template, **context))
+    return Response(html, status, content_type="text/html; charset=utf-8")
+
+
+# ---------------------------------------------------------------- reading the data
+
+
+def select(text: str) -> list[dict[str, Any]]:
+    """Run a SELECT through the store; rows of rdflib terms keyed by variable."""
+    store = current_app.extensions["mxus.store"]
+    body = json.loads(store.query(SPARQL_PREFIXES + text, RESULTS_JSON))
+    return [{name: _term(value) for name, value in row.items()} for row in body["results"]["bindings"]]
+
+
+def _term(binding: dict) -> URIRef | BNode | Literal:
+    kind = binding["type"]
+    if kind == "uri":
+        return URIRef(binding["value"])
+    if kind == "bnode":
+        return BNode(binding["value"])
+    lang = binding.get("xml:lang")
+    return Literal(binding["value"], lang=lang, datatype=None if lang else binding.get("datatype"))
+
+
+def row_text(row: dict, name: str) -> str | None:
+    """The value of ``name`` in a ``select`` row as a string, None when unbound."""
+    term = row.get(name)
+    return None if term is None else str(term)
+
+
+# ---------------------------------------------------------------- presenting terms
+
+
+def curie(iri: str) -> str:
+    """A prefixed name for display: person:colin-powell, schema:about, wd:Q150851."""
+    if iri.startswith(ID_BASE):
+        rest = iri[len(ID_BASE) :]
+        kind, _, slug = rest.partition("/")
+        if slug and is_valid_thing_path(kind, slug):
+            return f"{kind}:{slug}"
+    best = None
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            if best is None or len(namespace) > len(PREFIXES[best]):
+                best = prefix
+    if best:
+        local = iri[len(PREFIXES[best]) :]
+        if re.fullmatch(r"[A-Za-z0-9_.\-]+", local):
+            return f"{best}:{local}"
+    return iri
+
+
+def page_path(iri: str) -> str | None:
+    """/page/{type}/{slug} for one of our resources, else None."""
+    if not iri.startswith(ID_BASE):
+        return None
+    kind, _, slug = iri[len(ID_BASE) :].partition("/")
+    return f"/page/{kind}/{slug}" if slug and is_valid_thing_path(kind, slug) else None
+
+
+def ontology_href(iri: str) -> str | None:
+    namespace = str(MXUS)
+    if iri.startswith(namespace) and re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", iri[len(namespace) :]):
+        return "/ontology#" + iri[len(namespace) :]
+    if iri == CANONICAL_BASE + "ontology":
+        return "/ontology"
+    return None
+
+
+def safe_href(iri: str) -> str | None:
+    """``iri`` if a link to it is safe to put in a page (http or https), else None."""
+    return iri if iri.startswith(("http://", "https://")) else None
+
+
+def iri_view(iri: str, label: str | None = None) -> dict:
+    """How one IRI is shown: ours link to their page, ontology terms to /ontology#Term, others out."""
+    path = page_path(iri)
+    if path:
+        return {"kind": "ours", "href": path, "text": label or curie(iri), "iri": iri}
+    anchor = ontology_href(iri)
+    if anchor:
+        return {"kind": "term", "href": anchor, "text": curie(iri), "iri": iri}
+    return {"kind": "external", "href": safe_href(iri), "text": label or curie(iri), "iri": iri}
+
+
+def literal_view(value: str, lang: str | None = None, datatype: str | None = None) -> dict:
+    shown_type = None if datatype in (None, str(XSD.string), str(RDF.langString)) else curie(datatype)
+    return {"kind": "literal", "text": value, "lang": lang or None, "datatype": shown_type}
+
+
+def term_view(term, labels: dict | None = None) -> dict:
+    if isinstance(term, URIRef):
+        return iri_view(str(term), pick_label(labels or {}, term))
+    if isinstance(term, Literal):
+        return literal_view(str(term), term.language, str(term.datatype) if term.datatype else None)
+    return {"kind": "bnode", "text": "(anonymous)", "props": []}
+
+
+# ---------------------------------------------------------------- labels
+
+
+def labels_of(graph: Graph) -> dict:
+    """{subject: {language: label}} of the rdfs:labels in ``graph`` ("" for no language)."""
+    labels: dict = {}
+    for subject, label in graph.subject_objects(RDFS.label):
+        if isinstance(label, Literal):
+            labels.setdefault(subject, {}).setdefault(label.language or "", str(label))
+    return labels
+
+
+def pick_label(labels: dict, subject, lang: str = "en") -> str | None:
+    """The label in ``lang``, else one without a language; for English, else any."""
+    by_lang = labels.get(subject, {})
+    return by_lang.get(lang) or by_lang.get("") or (next(iter(by_lang.values())) if by_lang and lang == "en" else None)
+
+
+# ---------------------------------------------------------------- dates
+
+
+@dataclass(frozen=True)
+class When:
+    literal: str
+    start: date
+    end: date
+    precision: str  # day, month or year
+
+    @property
+    def mid(self) -> date:
+        return date.fromordinal((self.start.toordinal() + self.end.toordinal()) // 2)
+
+    @property
+    def text(self) -> str:
+        if self.precision == "day":
+            return f"{self.start.day} {calendar.month_name[self.start.month]} {self.start.year}"
+        if self.precision == "month":
+            return f"{calendar.month_name[self.start.month]} {self.start.year}"
+        return str(self.start.year)
+
+
+def parse_when(value: str | None) -> When | None:
+    if not value:
+        return None
+    match = re.match(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
+    if not match:
+        return None
+    year, month, day = match.group(1), match.group(2), match.group(3)
+    try:
+        if day:
+            start = end = date(int(year), int(month), int(day))
+            precision = "day"
+        elif month:
+            start = date(int(year), int(month), 1)
+            end = date(int(year), int(month), calendar.monthrange(int(year), int(month))[1])
+            precision = "month"
+        else:
+            start, end, precision = date(int(year), 1, 1), date(int(year), 12, 31), "year"
+    except ValueError:
+        return None
+    return When(match.group(0), start, end, precision)
+
+
+def span_text(begin: When, end: When | None) -> str:
+    if end is None:
+        return begin.text
+    if begin.precision == end.precision == "year":
+        return f"{begin.start.year}–{end.start.year}"
+    if begin.precision == end.precision == "month" and begin.start.year == end.start.year:
+        return f"{calendar.month_name[begin.start.month]}–{calendar.month_name[end.start.month]} {end.start.year}"
+    return f"{begin.text} – {end.text}"
+
+
+def when_view(begin: When | None, end: When | None = None) -> dict | None:
+    if begin is None:
+        return None
+    return {"text": span_text(begin, end), "start": begin.literal, "end": end.literal if end else None}

@@ -1,0 +1,238 @@
+"""The SPARQL 1.1 Protocol endpoint at /sparql (query only).
+
+A query is read from the request (``read_query_text``), checked and refused
+if this endpoint must not run it (``prepare_query``), then run
+(``execute_query``); the query page runs its queries through the same two
+functions. Browsers get the query page with the result instead of raw
+results, and the query page instead of the service description.
+
+Spec references in errors point to https://www.w3.org/TR/sparql11-protocol/.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Iterable
+
+from flask import Blueprint, Response, current_app, request
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+
+from server.publication.query_text import inspect_query
+from server.rdf.namespaces import bind_prefixes
+from server.store.engine import QueryFailed
+from server.web.errors import ApiError
+from server.web.negotiation import GRAPH_TYPES, HTML, RESULT_TYPES, content_type, negotiate, prefers_html, serialize_as
+
+bp = Blueprint("sparql", __name__)
+
+PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint():
+    text = read_query_text()
+    if text is None:
+        return service_description_or_page()
+    prepared = prepare_query(text, request.values.getlist("default-graph-uri"), request.values.getlist("named-graph-uri"))
+    explicit = request.values.get("format")
+    if prefers_html(request.accept_mimetypes, prepared.offered, explicit):
+        from server.web.pages import render_query_result
+
+        return _negotiated(render_query_result(text, prepared))
+    media_type = negotiate(request.accept_mimetypes, prepared.offered, explicit)
+    body = execute_query(prepared, media_type)
+    rewriter = current_app.extensions["mxus.rewriter"]
+    return _negotiated(Response(rewriter.outgoing(body), 200, content_type=content_type(media_type)))
+
+
+def read_query_text() -> str | None:
+    """The query of a GET, a form POST or a direct POST (SPARQL Protocol §2.1); None when there is none.
+
+    Only the protocol is checked here; the text itself is checked by ``prepare_query``.
+    """
+    if request.method == "POST":
+        limit = current_app.config["MAX_QUERY_BYTES"]
+        if request.content_length and request.content_length > limit + 10_000:  # not worth reading
+            raise ApiError(413, f"the request body exceeds the limit of {limit} bytes")
+        mimetype = request.mimetype
+        if mimetype == "application/sparql-update" or "update" in request.form:
+            raise ApiError(403, "this endpoint is read-only: SPARQL Update is not accepted", PROTOCOL + "#update-operation")
+        if mimetype == "application/sparql-query":
+            return request.get_data(as_text=True)
+        if mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            text = request.form.get("query")
+            if text is None:
+                raise ApiError(400, "a form POST must carry a 'query' parameter", PROTOCOL + "#query-via-post-urlencoded")
+            return text
+        raise ApiError(
+            415,
+            f"unsupported Content-Type {mimetype or '(none)'}: send application/sparql-query "
+            "or application/x-www-form-urlencoded",
+            PROTOCOL + "#query-operation",
+        )
+    if "update" in request.args:
+        raise ApiError(403, "this endpoint is read-only: SPARQL Update is not accepted", PROTOCOL + "#update-operation")
+    return request.args.get("query")
+
+
+# ---------------------------------------------------------------- checking and running a query
+
+
+@dataclass(frozen=True)
+class PreparedQuery:
+    """A query this endpoint will run: canonical URIs, its form, the graphs it names."""
+
+    text: str  # served URIs mapped to canonical ones
+    form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE or None (the engine will say what is wrong)
+    default_graphs: tuple[str, ...] = ()  # default-graph-uri; none: the store's default graph
+    named_graphs: tuple[str, ...] = ()  # named-graph-uri; none: every named graph
+
+    @property
+    def returns_graph(self) -> bool:
+        return self.form in ("CONSTRUCT", "DESCRIBE")
+
+    @property
+    def offered(self) -> tuple[str, ...]:
+        """The media types its answer can take."""
+        return GRAPH_TYPES if self.returns_graph else RESULT_TYPES
+
+
+def check_query_text(text: str) -> None:
+    """The size limit and the empty query: refused before anything else is done with the text."""
+    limit = current_app.config["MAX_QUERY_BYTES"]
+    if len(text.encode("utf-8")) > limit:
+        raise ApiError(413, f"the query exceeds the limit of {limit} bytes")
+    if not text.strip():
+        raise ApiError(400, "the query is empty", PROTOCOL + "#query-operation")
+
+
+def prepare_query(text: str, default_graph_uris: Iterable[str] = (), named_graph_uris: Iterable[str] = ()) -> PreparedQuery:
+    """Map served URIs to canonical ones and refuse what this endpoint does not run (ApiError).
+
+    Refused: oversize and empty queries (413, 400), updates (403), SERVICE
+    (400) and graphs that are not in this dataset (400): nothing is ever
+    fetched from elsewhere.
+    """
+    check_query_text(text)
+    rewriter = current_app.extensions["mxus.rewriter"]
+    store = current_app.extensions["mxus.store"]
+    text = rewriter.incoming(text)
+    default_graphs = tuple(rewriter.incoming(uri) for uri in default_graph_uris)
+    named_graphs = tuple(rewriter.incoming(uri) for uri in named_graph_uris)
+    info = inspect_query(text)
+    if info.is_update:
+        raise ApiError(403, "this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, ...) is not accepted", PROTOCOL + "#update-operation")
+    if info.uses_service:
+        raise ApiError(400, "SERVICE is not allowed: this endpoint never queries other servers (federated queries are refused)")
+    known = set(store.graph_names)
+    for graph in [*info.from_graphs, *info.from_named_graphs, *default_graphs, *named_graphs]:
+        if graph not in known:
+            raise ApiError(
+                400,
+                f"graph <{graph}> is not in this dataset; nothing is fetched from elsewhere "
+                f"(graphs here: {', '.join(sorted(known))})",
+                PROTOCOL + "#dataset",
+            )
+    return PreparedQuery(text, info.form, default_graphs, named_graphs)
+
+
+def execute_query(prepared: PreparedQuery, media_type: str) -> bytes:
+    """The answer in ``media_type``, with canonical URIs; an engine failure becomes an ApiError."""
+    store = current_app.extensions["mxus.store"]
+    try:
+        return store.query(
+            prepared.text,
+            media_type,
+            default_graphs=prepared.default_graphs or None,
+            named_graphs=prepared.named_graphs or None,
+        )
+    except QueryFailed as exc:
+        message = f"SPARQL syntax error: {exc}" if exc.status == 400 else str(exc)
+        raise ApiError(exc.status, message, PROTOCOL + "#query-failure") from None
+
+
+# ---------------------------------------------------------------- no query: what the service is
+
+
+def service_description_or_page() -> Response:
+    explicit = request.args.get("format")
+    if prefers_html(request.accept_mimetypes, GRAPH_TYPES, explicit):
+        media_type = HTML
+    else:
+        media_type = negotiate(request.accept_mimetypes, (*GRAPH_TYPES, HTML), explicit)
+    if media_type == HTML:
+        from server.web.pages import render_query_page
+
+        return _negotiated(render_query_page())
+    rewriter = current_app.extensions["mxus.rewriter"]
+    graph = service_description(rewriter.served_base + "sparql")
+    body = serialize_as(graph, media_type)
+    return _negotiated(Response(rewriter.outgoing(body), 200, content_type=content_type(media_type)))
+
+
+def _negotiated(response: Response) -> Response:
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+_sizes: dict[str, int] = {}
+
+
+def default_graph_size(store) -> int:
+    """Triples a query sees by default (data, ontology, accepted contributions), counted once per store version."""
+    if store.version not in _sizes:
+        body = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "application/sparql-results+json")
+        rows = json.loads(body)["results"]["bindings"]  # a remote store may answer no row at all
+        _sizes[store.version] = int(rows[0]["n"]["value"]) if rows and "n" in rows[0] else 0
+    return _sizes[store.version]
+
+
+def service_description(endpoint_url: str) -> Graph:
+    config = current_app.config
+    store = current_app.extensions["mxus.store"]
+    graph = bind_prefixes(Graph())
+    graph.bind("sd", SD)
+    service = URIRef(endpoint_url)
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, service))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    for feature in ("UnionDefaultGraph",):
+        graph.add((service, SD.feature, SD[feature]))
+    for fmt in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle", "JSON-LD", "N-Triples", "RDF_XML", "N-Quads", "TriG"):
+        graph.add((service, SD.resultFormat, FORMATS[fmt]))
+    if config["STORE_URL"]:
+        # Remote-store mode: the time limit is how long this server waits; memory is the store's affair.
+        limits = (
+            f"Read-only. Limits: query text {config['MAX_QUERY_BYTES']} bytes; execution "
+            f"{config['QUERY_TIMEOUT']:g} s per query (the answer is abandoned); result "
+            f"{config['MAX_RESULT_BYTES']} bytes. Queries are answered by a separate SPARQL store, "
+            "which is not network-isolated: SERVICE and graphs outside this dataset are refused "
+            "before a query is sent."
+        )
+    else:
+        limits = (
+            f"Read-only. Limits: query text {config['MAX_QUERY_BYTES']} bytes; execution "
+            f"{config['QUERY_TIMEOUT']:g} s per query (the query is stopped); result "
+            f"{config['MAX_RESULT_BYTES']} bytes; worker memory {config['WORKER_MEMORY_MB']} MiB. "
+            "SERVICE and graphs outside this dataset are refused."
+        )
+    graph.add((service, RDFS.comment, Literal(limits, lang="en")))
+    dataset = BNode()
+    default_graph = BNode()
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    graph.add((dataset, SD.defaultGraph, default_graph))
+    graph.add((default_graph, RDF.type, SD.Graph))
+    graph.add((default_graph, RDF.type, VOID.Dataset))
+    graph.add((default_graph, VOID.triples, Literal(default_graph_size(store), datatype=XSD.integer)))
+    graph.add((default_graph, RDFS.seeAlso, URIRef("https://w3id.org/mxus/.well-known/void")))
+    for name in store.graph_names:
+        named = BNode()
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, SD.name, URIRef(name)))
+    return graph
