@@ -12,7 +12,9 @@ import pytest
 from rdflib import Graph
 
 from server.publication.dataset import PublishedGraphs, load_published
+from server.publication.service import Publication
 from server.rdf.namespaces import bind_prefixes
+from server.store import open_store
 from server.settings import PROJECT_ROOT, check_settings
 
 SEED = PROJECT_ROOT / "seeds" / "000_823eb89eef74c7a1.txt"
@@ -26,6 +28,20 @@ def settings() -> dict:
 @pytest.fixture(scope="session")
 def published(settings) -> PublishedGraphs:
     return load_published(settings)
+
+
+@pytest.fixture(scope="session")
+def local_store(settings, published):
+    """The published data in an in-process store: what ``mxus validate`` reads."""
+    store = open_store(settings, published.graph_files(), published.digest, in_process=True)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def validate(published, local_store):
+    """Validate a submission (or, with None, the published data) as ``mxus validate`` does."""
+    return Publication(published, local_store, records=None).validate
 
 
 @pytest.fixture(scope="session")

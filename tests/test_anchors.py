@@ -123,10 +123,8 @@ def span_submission(start: int, end: int, exact: str):
     ],
     ids=["right-place", "text-from-elsewhere", "same-length-altered-text"],
 )
-def test_contributed_spans_are_checked_against_the_seed(published, offsets, exact, verdict):
-    from server.publication.validation import validate_submission
-
-    report = validate_submission(span_submission(*offsets, exact), published)
+def test_contributed_spans_are_checked_against_the_seed(validate, offsets, exact, verdict):
+    report = validate(span_submission(*offsets, exact))
     assert report.conforms is verdict, [r.message for r in report.results]
     if not verdict:
         assert any("is not the source text between" in r.message for r in report.results)

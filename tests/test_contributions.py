@@ -77,7 +77,7 @@ def make_app(instance: Path):
 def app(instance, tokens):
     app = make_app(instance)
     yield app
-    app.extensions["mxus.store"].close()
+    app.extensions["mxus"].store.close()
 
 
 @pytest.fixture(scope="module")
@@ -708,7 +708,7 @@ def test_contributions_command_reviews_exports_and_a_restart_publishes(client, i
         assert ask(again, f"ASK {{ <{CONTRIBUTION}{by_cli}> <https://schema.org/creativeWorkStatus> \"accepted\" }}")
         assert url_cli in again.get("/page/person/colin-powell", headers={"Accept": "text/html"}).get_data(as_text=True)
     finally:
-        restarted.extensions["mxus.store"].close()
+        restarted.extensions["mxus"].store.close()
 
 
 def test_accepted_statements_appear_once_in_the_default_graph(client, tokens):

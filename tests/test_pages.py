@@ -20,7 +20,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from server import create_app
 from server.publication.anchors import normalize_passage
 from server.rdf.namespaces import MXUS, PREFIXES
-from server.store.engine import QuerySyntaxError, QueryTimeout
+from server.store.errors import QuerySyntaxError, QueryTimeout
 
 BASE = "http://localhost/"
 CANONICAL = "https://w3id.org/mxus/"
@@ -34,7 +34,7 @@ SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 def app():
     app = create_app({"BASE_URI": BASE})
     yield app
-    app.extensions["mxus.store"].close()
+    app.extensions["mxus"].store.close()
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def client(app):
 @pytest.fixture(scope="module")
 def sparql(app):
     """SELECT through the app's store: rows of {variable: value string}."""
-    store = app.extensions["mxus.store"]
+    store = app.extensions["mxus"].store
 
     def run(text: str) -> list[dict[str, str]]:
         body = json.loads(store.query(SPARQL_PREFIXES + text, "application/sparql-results+json"))
@@ -537,7 +537,7 @@ def test_query_page_offers_the_examples(page):
 
 
 def test_query_page_loads_an_example(client):
-    from server.web.pages import EXAMPLE_QUERIES, EXAMPLE_SLUGS
+    from server.web.examples import EXAMPLE_QUERIES, EXAMPLE_SLUGS
 
     slug, title = list(EXAMPLE_SLUGS.items())[1]
     doc = parse_html(client.get("/query?example=" + slug).get_data(as_text=True))
@@ -622,7 +622,7 @@ def test_construct_shows_turtle(client):
 def test_syntax_error_is_a_400_page_with_the_parsers_message(app, client):
     text = "SELECT ?s WHERE { ?s ?p }"
     with pytest.raises(QuerySyntaxError) as raised:
-        app.extensions["mxus.store"].query(text, "application/sparql-results+json")
+        app.extensions["mxus"].store.query(text, "application/sparql-results+json")
     response, doc = _query(client, text)
     assert response.status_code == 400
     assert response.content_type == "text/html; charset=utf-8"
@@ -650,7 +650,7 @@ def test_timeout_is_reported(app, client, monkeypatch):
     def slow(*args, **kwargs):
         raise QueryTimeout("the query was stopped after the time limit of 10 s")
 
-    monkeypatch.setattr(app.extensions["mxus.store"], "query", slow)
+    monkeypatch.setattr(app.extensions["mxus"].store, "query", slow)
     response, doc = _query(client, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
     assert response.status_code == QueryTimeout.status
     assert "time limit" in doc.find("p", class_="error-message").words()
@@ -729,7 +729,7 @@ def test_service_description_format_beats_a_browsers_accept(client):
 
 def test_ontology_documents_every_term_with_both_labels(app, page):
     _, doc = page("/ontology")
-    ontology = app.extensions["mxus.published"].ontology
+    ontology = app.extensions["mxus"].published.ontology
     terms = {
         s
         for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
@@ -786,7 +786,7 @@ def test_ontology_html_by_default_and_406(client):
 
 def test_shapes_page_lists_each_shape_target_and_messages(app, page):
     _, doc = page("/shapes")
-    shapes = app.extensions["mxus.published"].shapes
+    shapes = app.extensions["mxus"].published.shapes
     sh = "http://www.w3.org/ns/shacl#"
     named = [s for s in shapes.subjects(RDF.type, URIRef(sh + "NodeShape")) if isinstance(s, URIRef)]
     assert len(named) >= 20
@@ -829,7 +829,7 @@ def test_etags_change_with_the_code_version(client, monkeypatch):
 
 
 def test_the_version_iri_of_the_ontology_is_served(app, client):
-    ontology = app.extensions["mxus.published"].ontology
+    ontology = app.extensions["mxus"].published.ontology
     iri = URIRef(CANONICAL + "ontology")
     version = str(next(ontology.objects(iri, OWL.versionInfo)))
     assert str(next(ontology.objects(iri, OWL.versionIRI))) == CANONICAL + "ontology/" + version

@@ -24,8 +24,8 @@ import pytest
 from server import create_app
 from server.publication.dataset import load_published
 from server.settings import check_settings
-from server.store.embedded import ACCEPTED_GRAPH, DATA_GRAPH, DEFAULT_GRAPHS, ONTOLOGY_GRAPH, SHAPES_GRAPH
-from server.store.engine import QueryFailed, QuerySyntaxError, QueryTimeout, QueryTooLarge, StoreFailed
+from server.store.graphs import ACCEPTED_GRAPH, DATA_GRAPH, DEFAULT_GRAPHS, ONTOLOGY_GRAPH, SHAPES_GRAPH
+from server.store.errors import QueryFailed, QuerySyntaxError, QueryTimeout, QueryTooLarge, StoreFailed
 from server.store.remote import RemoteEndpoint, RemoteStore, default_update_url
 
 JSON_RESULTS = "application/sparql-results+json"
@@ -190,19 +190,19 @@ def test_default_update_url(query_url, update_url):
 def test_remote_store_names_the_whole_dataset_in_every_query(fake, published):
     settings = check_settings({"STORE_URL": fake.query})
     contribution = "https://w3id.org/mxus/id/contribution/c1"
-    store = RemoteStore(published, settings, [contribution])
+    store = RemoteStore(published.digest, settings, [contribution])
     store.query("SELECT * WHERE { ?s ?p ?o }", JSON_RESULTS)
     store.query("SELECT * WHERE { ?s ?p ?o }", JSON_RESULTS, default_graphs=(SHAPES_GRAPH,), named_graphs=(DATA_GRAPH,))
     everything, chosen = (seen.form for seen in fake.script.seen)
     assert everything["default-graph-uri"] == list(DEFAULT_GRAPHS)
     assert everything["named-graph-uri"] == [DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, ACCEPTED_GRAPH, contribution]
     assert chosen["default-graph-uri"] == [SHAPES_GRAPH] and chosen["named-graph-uri"] == [DATA_GRAPH]
-    assert store.network_isolated is False
+    assert store.capabilities.network_isolated is False
 
 
 def test_adding_a_graph_and_publishing_write_to_the_store_and_change_the_version(fake, published):
     fake.script.answer = Answer(204, "text/plain", b"")
-    store = RemoteStore(published, check_settings({"STORE_URL": fake.query}))
+    store = RemoteStore(published.digest, check_settings({"STORE_URL": fake.query}))
     versions = [store.version]
     contribution = "https://w3id.org/mxus/id/contribution/c2"
     store.add_graph(contribution, b"<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n")
@@ -344,7 +344,7 @@ def test_the_app_serves_from_the_store_and_its_failures_are_clear_502s(fake, fil
     published, fail = files, {}
     fake.script.responder = lambda seen: _store_like(published, seen, fail)
     app = create_app({"STORE_URL": fake.query, "INSTANCE_DIR": tmp_path / "instance"})
-    assert isinstance(app.extensions["mxus.store"], RemoteStore)
+    assert isinstance(app.extensions["mxus"].store, RemoteStore)
     updates = [seen.body.decode() for seen in fake.script.seen if seen.path.startswith("/update")]
     assert updates == [f"DROP SILENT GRAPH <{ACCEPTED_GRAPH}>"]  # no contributions yet: the accepted graph emptied
     description = app.test_client().get("/sparql", headers={"Accept": "text/turtle"}).get_data(as_text=True)

@@ -15,7 +15,7 @@ BASE = "http://localhost/"
 def client():
     app = create_app({"BASE_URI": BASE})
     yield app.test_client()
-    app.extensions["mxus.store"].close()
+    app.extensions["mxus"].store.close()
 
 
 @pytest.mark.parametrize("accept,target", [("text/html", "/page/person/colin-powell"), ("text/turtle", "/data/person/colin-powell"), ("application/ld+json", "/data/person/colin-powell")])
@@ -77,7 +77,7 @@ def test_jsonld_descriptions_are_compacted_with_an_inline_context(client):
 def test_a_description_is_served_again_without_touching_the_engine(client, monkeypatch):
     first = client.get("/data/person/john-ashcroft.nt")
     assert first.status_code == 200
-    store = client.application.extensions["mxus.store"]
+    store = client.application.extensions["mxus"].store
 
     def engine_must_not_run(*args, **kwargs):
         raise AssertionError("the engine was asked again")

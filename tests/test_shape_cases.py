@@ -33,7 +33,7 @@ import pytest
 from rdflib import Graph, Namespace
 from rdflib.namespace import RDF, SH
 
-from server.publication.validation import ValidationResult, validate_submission
+from server.publication.validation import ValidationResult
 from server.rdf.media import rdf_format_for_filename
 from server.rdf.parsing import parse_rdf, union_graph
 
@@ -104,9 +104,9 @@ def describe(results: list[ValidationResult]) -> str:
 
 
 @pytest.mark.parametrize("path", [pytest.param(p, id=p.name) for p in INVALID])
-def test_invalid_case_is_rejected_for_its_reason(path: Path, published):
+def test_invalid_case_is_rejected_for_its_reason(path: Path, validate):
     header = read_header(path)
-    report = validate_submission(parse_case(path), published)
+    report = validate(parse_case(path))
     assert not report.conforms, f"{path.name} conforms, expected {header.expected}"
 
     matching = [r for r in report.results if r.severity == "Violation" and header.expected.matches(r)]
@@ -118,9 +118,9 @@ def test_invalid_case_is_rejected_for_its_reason(path: Path, published):
 
 
 @pytest.mark.parametrize("path", [pytest.param(p, id=p.name) for p in VALID])
-def test_valid_case_conforms_without_results(path: Path, published, seed_text):
+def test_valid_case_conforms_without_results(path: Path, validate, seed_text):
     submission = parse_case(path)
-    report = validate_submission(submission, published)
+    report = validate(submission)
     assert report.conforms, f"{path.name}:\n{describe(report.results)}"
     assert report.results == [], f"{path.name} conforms but is not clean:\n{describe(report.results)}"
 
@@ -185,10 +185,10 @@ def test_case_headers_quote_existing_shapes_and_messages(published):
     assert problems == []
 
 
-def test_nested_failures_are_one_result_with_details(published):
+def test_nested_failures_are_one_result_with_details(validate):
     """A failure deep inside a membership is counted once, explained by its details."""
     path = INVALID_DIR / "membership-instant-with-two-dates.ttl"
-    report = validate_submission(union_graph(parse_rdf(path.read_bytes(), rdf_format_for_filename(path.name), str(path))), published)
+    report = validate(union_graph(parse_rdf(path.read_bytes(), rdf_format_for_filename(path.name), str(path))))
     assert report.counts()["Violation"] == 1
     [result] = report.results
     assert any("An instant has exactly one of time:inXSDDate" in detail for detail in result.details)
@@ -212,11 +212,11 @@ FAR_REACHING = (
 
 
 @pytest.mark.parametrize("name", FAR_REACHING)
-def test_validation_around_the_submission_agrees_with_a_full_validation(name: str, published):
+def test_validation_around_the_submission_agrees_with_a_full_validation(name: str, published, validate):
     import pyshacl
 
     submission = parse_case(CASES / name)
-    shortcut = validate_submission(submission, published)
+    shortcut = validate(submission)
     everything = Graph()
     everything += published.data
     everything += submission

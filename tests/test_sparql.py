@@ -33,7 +33,7 @@ EXPECTED_CHAIRS = [
 def app():
     app = create_app({"BASE_URI": BASE, "MAX_QUERY_BYTES": 2000})
     yield app
-    app.extensions["mxus.store"].close()
+    app.extensions["mxus"].store.close()
 
 
 @pytest.fixture()

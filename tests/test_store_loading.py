@@ -10,8 +10,9 @@ import pytest
 
 from server.publication.dataset import load_published
 from server.settings import PROJECT_ROOT, check_settings
-from server.store.embedded import EmbeddedStore
-from server.store.graphs import DATA_GRAPH, LoadFailed, prepare_disk_store
+from server.store import open_store
+from server.store.errors import LoadFailed
+from server.store.graphs import DATA_GRAPH, prepare_disk_store
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s ?p ?o } }" % DATA_GRAPH
 SEE_ALSO = "<https://w3id.org/mxus/id/person/colin-powell> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <https://example.org/x> .\n"
@@ -27,7 +28,7 @@ def asks(store, text: str) -> bool:
 
 
 def test_data_loaded_by_pyoxigraph_is_the_data_rdflib_reads(published, settings):
-    store = EmbeddedStore(published, settings)
+    store = open_store(settings, published.graph_files(), published.digest)
     try:
         assert count(store) == len(published.data)
     finally:
@@ -43,7 +44,7 @@ def test_disk_store_is_loaded_once_and_again_only_when_the_files_change(tmp_path
 
 def test_disk_store_serves_the_data_and_takes_additions(tmp_path, published):
     settings = check_settings({"STORE_PATH": tmp_path / "store"})
-    store = EmbeddedStore(published, settings)
+    store = open_store(settings, published.graph_files(), published.digest)
     try:
         assert count(store) == len(published.data)
         assert not asks(store, ASK_SEE_ALSO)
@@ -53,7 +54,7 @@ def test_disk_store_serves_the_data_and_takes_additions(tmp_path, published):
     finally:
         store.close()
     # At the next start the contributions' graphs are those the instance folder gives (here: none).
-    again = EmbeddedStore(published, settings)
+    again = open_store(settings, published.graph_files(), published.digest)
     try:
         assert not asks(again, ASK_SEE_ALSO) and count(again) == len(published.data)
     finally:
@@ -69,7 +70,7 @@ def test_a_bad_data_file_is_named_with_line_and_column(tmp_path, store_path):
         overrides["STORE_PATH"] = tmp_path / "store"
     settings = check_settings(overrides)
     with pytest.raises(LoadFailed, match=rf"^{bad}:3:11: "):
-        EmbeddedStore(load_published(settings), settings)
+        _open(load_published(settings), settings)
 
 
 def test_serve_with_a_bad_data_file_exits_with_its_position(tmp_path):
@@ -87,8 +88,8 @@ def test_disk_and_memory_stores_answer_the_same_default_graph(tmp_path, publishe
     """On disk the default graph is stored as one graph; its triples are those of the union in memory."""
     everything = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     distinct = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
-    memory = EmbeddedStore(published, settings)
-    disk = EmbeddedStore(published, check_settings({"STORE_PATH": tmp_path / "store"}))
+    memory = open_store(settings, published.graph_files(), published.digest)
+    disk = open_store(check_settings({"STORE_PATH": tmp_path / "store"}), published.graph_files(), published.digest)
     try:
         counts = [[number(store, text) for text in (everything, distinct)] for store in (memory, disk)]
         assert counts[0][1] == counts[1][1] == counts[1][0]  # the same triples, each once on disk
@@ -110,7 +111,7 @@ def test_ntriples_read_by_pyoxigraph_give_the_graph_rdflib_reads():
     from rdflib import Graph
     from rdflib.compare import isomorphic
 
-    from server.store.embedded import graph_from_ntriples
+    from server.store import graph_from_ntriples
 
     written = (
         '<https://example.org/a> <https://example.org/p> "plain" .\n'
@@ -126,3 +127,7 @@ def test_ntriples_read_by_pyoxigraph_give_the_graph_rdflib_reads():
     ours = graph_from_ntriples(body)
     assert len(ours) == 6
     assert isomorphic(ours, Graph().parse(data=body.decode(), format="nt"))
+
+
+def _open(published, settings):
+    return open_store(settings, published.graph_files(), published.digest)

@@ -52,7 +52,7 @@ def app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("validation") / "instance"
     app = create_app({"BASE_URI": BASE, "INSTANCE_DIR": instance, "QUERY_WORKERS": 1})
     yield app
-    app.extensions["mxus.store"].close()
+    app.extensions["mxus"].store.close()
 
 
 @pytest.fixture(scope="module")

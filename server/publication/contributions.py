@@ -13,21 +13,25 @@ data under data/.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import re
 import shutil
 import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from rdflib import Graph
 
+from server.rdf.namespaces import CONTRIBUTION_BASE
+from server.publication.errors import ContributionNotFound, InvalidTransition
 from server.publication.files import fsync_directory, write_durably
 
+ID_PATTERN = re.compile(r"\A[0-9]{8}t[0-9]{6}-[0-9a-f]{12}\Z")  # what new_id makes; anything else is no contribution
 PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
-# A contribution is a thing with a URI, and its named graph has the same name.
-RESOURCE_BASE = "https://w3id.org/mxus/id/contribution/"
 
 
 @dataclass
@@ -44,24 +48,16 @@ class Contribution:
 
     @property
     def graph(self) -> str:
-        return RESOURCE_BASE + self.id
+        return CONTRIBUTION_BASE + self.id
 
     @property
     def resource(self) -> str:
-        return RESOURCE_BASE + self.id
+        return CONTRIBUTION_BASE + self.id
 
     def summary(self) -> dict:
         data = asdict(self)
         data.update(graph=self.graph, uri=self.resource)
         return data
-
-
-class ContributionNotFound(KeyError):
-    pass
-
-
-class InvalidTransition(ValueError):
-    pass
 
 
 class ContributionStore:
@@ -113,7 +109,7 @@ class ContributionStore:
 
     def get(self, contribution_id: str) -> Contribution:
         meta = self.folder / contribution_id / "meta.json"
-        if contribution_id.startswith(".") or "/" in contribution_id or not meta.is_file():
+        if not ID_PATTERN.match(contribution_id) or not meta.is_file():
             raise ContributionNotFound(contribution_id)
         return Contribution(**json.loads(meta.read_text(encoding="utf-8")))
 
@@ -136,9 +132,11 @@ class ContributionStore:
         return found
 
     def decide(self, contribution_id: str, status: str, maintainer: str, reason: str | None = None) -> Contribution:
+        """Pending -> ``status``, as one compare-and-set: of two deciders, in this process or another
+        (the server and ``mxus contributions``), exactly one succeeds; the other gets InvalidTransition."""
         if status not in (ACCEPTED, REJECTED):
             raise InvalidTransition(f"unknown decision {status!r}")
-        with self._lock:
+        with self._lock, self._file_lock():
             contribution = self.get(contribution_id)
             if contribution.status != PENDING:
                 raise InvalidTransition(f"contribution {contribution_id} is already {contribution.status}")
@@ -153,6 +151,16 @@ class ContributionStore:
             )
             write_durably(self.folder / contribution_id / "meta.json", _encode(contribution))
             return contribution
+
+    @contextmanager
+    def _file_lock(self):
+        """An exclusive lock on the folder's lock file, held across processes (flock)."""
+        with open(self.folder / ".lock", "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _encode(contribution: Contribution) -> bytes:

@@ -10,9 +10,7 @@ but do not block.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Callable
 
 import pyshacl
@@ -67,8 +65,8 @@ class ValidationReport:
         }
 
 
-def validate_submission(submission: Graph | None, published: PublishedGraphs, around: Around | None = None) -> ValidationReport:
-    """Validate ``submission`` in the context of the published data.
+def validate_submission(submission: Graph | None, published: PublishedGraphs, around: Around) -> ValidationReport:
+    """Validate ``submission`` in the context of the published data, which ``around`` reads from the store.
 
     With ``submission`` None, the published data itself is validated. With a
     submission, only the nodes it can affect are validated (see
@@ -79,10 +77,9 @@ def validate_submission(submission: Graph | None, published: PublishedGraphs, ar
     """
     shapes = published.shapes
     if submission is None:
-        data = Graph()
-        data += published.data
+        data = around(EVERYTHING)
     else:
-        data = (around or local_context(published))(neighbourhood_query(submission))
+        data = around(neighbourhood_query(submission))
         data += submission
         shapes = restrict_targets(published.shapes, published.ontology, data, affected_nodes(submission, data))
     conforms, report_graph, _ = pyshacl.validate(
@@ -104,9 +101,10 @@ def validate_submission(submission: Graph | None, published: PublishedGraphs, ar
     return ValidationReport(bool(conforms), results, report_graph)
 
 
-# Runs a CONSTRUCT over the published data and accepted contributions: the
-# server's store, or ``local_context`` for the command line.
+# Runs a CONSTRUCT over the published data and accepted contributions in the store
+# (the server's, or an in-process one for the command line): Publication._around.
 Around = Callable[[str], Graph]
+EVERYTHING = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 # The deepest a shape looks from its focus node: a membership's interval's
 # instant's value (sh:node in sh:node), a claim's pointer's reference's work
@@ -145,29 +143,6 @@ def _starts(submission: Graph) -> set[URIRef]:
         for term in ((s, o) if p != RDF.type else (s,))
         if isinstance(term, URIRef)
     }
-
-
-def local_context(published: PublishedGraphs) -> Around:
-    """``around`` over an in-process pyoxigraph store of the published files (``mxus validate``)."""
-    return _local_store(tuple(published.graph_files()))
-
-
-@lru_cache(maxsize=2)
-def _local_store(files: tuple) -> Around:
-    import pyoxigraph as ox
-
-    from server.store.graphs import CONTEXT_GRAPHS, load_files
-
-    store = ox.Store()
-    load_files(store, list(files))
-    default = [ox.NamedNode(name) for name in CONTEXT_GRAPHS]
-
-    def around(text: str) -> Graph:
-        from server.store.embedded import graph_from_ntriples
-
-        return graph_from_ntriples(ox.serialize(store.query(text, default_graph=default), format=ox.RdfFormat.N_TRIPLES))
-
-    return around
 
 
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -388,27 +363,3 @@ def _describe_anonymous_shape(shapes: Graph, shape, compact) -> str:
         if isinstance(parent, URIRef):
             return f"{parent} (SPARQL constraint)"
     return _term_text(shape)
-
-
-def report_as_text(report: ValidationReport, label: str) -> str:
-    counts = report.counts()
-    verdict = "conforms" if report.conforms else "does NOT conform"
-    lines = [
-        f"{label}: {verdict} "
-        f"({counts['Violation']} violation(s), {counts['Warning']} warning(s), {counts['Info']} info)"
-    ]
-    for result in report.results:
-        lines.append(f"  [{result.severity}] {result.message}")
-        for detail in result.details:
-            lines.append(f"      because:    {detail}")
-        lines.append(f"      focus node: {result.focus_node}")
-        if result.path:
-            lines.append(f"      path:       {result.path}")
-        if result.value is not None:
-            lines.append(f"      value:      {result.value}")
-        lines.append(f"      shape:      {result.shape}")
-    return "\n".join(lines)
-
-
-def report_as_json(report: ValidationReport) -> str:
-    return json.dumps(report.as_dict(), indent=2, ensure_ascii=False)

@@ -60,3 +60,22 @@ def rdf_format_for_filename(filename: str) -> RdfFormat:
     raise UnknownFormat(
         f"cannot tell the RDF format of {filename!r} from its extension (known: {known}); use --input-format"
     )
+
+
+# What a SPARQL answer can be sent as, by the form of the query.
+RESULT_TYPES = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "application/json",  # what many HTTP clients ask for: answered as SPARQL JSON results
+    "application/xml",
+)
+GRAPH_TYPES = (
+    "text/turtle",
+    "application/ld+json",
+    "application/n-triples",
+    "application/rdf+xml",
+    "application/n-quads",
+    "application/trig",
+)

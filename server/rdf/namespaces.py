@@ -8,6 +8,10 @@ BASE = "https://w3id.org/mxus/"
 ID = Namespace(BASE + "id/")
 MXUS = Namespace(BASE + "ontology#")
 SHAPES = Namespace(BASE + "shapes#")
+# A contribution is a thing with a URI, and its named graph has the same name.
+CONTRIBUTION_BASE = BASE + "id/contribution/"
+DATASET = ID["dataset/mxus-ld"]
+SCHEMA = Namespace("https://schema.org/")
 
 PREFIXES = {
     "mxus": str(MXUS),

@@ -23,53 +23,9 @@ import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
+from server.store.errors import EngineBusy, LoadFailed, QueryFailed, QueryOutOfMemory, QuerySyntaxError, QueryTimeout, QueryTooLarge
+
 log = logging.getLogger(__name__)
-
-
-class QueryFailed(Exception):
-    """A query the engine could not answer; ``status`` is the HTTP status to give."""
-
-    status = 500
-
-
-class QuerySyntaxError(QueryFailed):
-    status = 400
-
-
-class QueryOverLimit(QueryFailed):
-    """A well-formed query that needs more than this endpoint gives one query.
-
-    422: the request is understood but cannot be processed as sent; the
-    client can narrow it (a LIMIT, a tighter pattern). Not 408 or 503, which
-    invite automatic retries of the same runaway query.
-    """
-
-    status = 422
-
-
-class QueryTimeout(QueryOverLimit):
-    pass
-
-
-class QueryTooLarge(QueryOverLimit):
-    pass
-
-
-class QueryOutOfMemory(QueryOverLimit):
-    pass
-
-
-class EngineBusy(QueryFailed):
-    status = 503
-
-
-class StoreFailed(QueryFailed):
-    """The remote SPARQL store could not be reached or failed (remote-store mode).
-
-    502 Bad Gateway: the request was fine, the store behind this server was not.
-    """
-
-    status = 502
 
 
 @dataclass(frozen=True)
@@ -133,8 +89,6 @@ class QueryPool:
 
     def __init__(self, plan: StorePlan, nquads: bytes, workers: int, timeout: float, memory_limit_mb: int, max_result_bytes: int):
         """``plan``: the published files; ``nquads``: more quads loaded after them (contributions)."""
-        from server.store.graphs import LoadFailed
-
         self._plan = plan
         self._timeout = timeout
         self._memory_limit = memory_limit_mb * 1024 * 1024
@@ -243,7 +197,9 @@ class QueryPool:
 
         threading.Thread(target=start, daemon=True).start()
 
-    def run(self, request: QueryRequest) -> bytes:
+    def run(self, request: QueryRequest | tuple, timeout: float | None = None) -> bytes:
+        """A query's answer; or, for a ``("dump", ...)`` request, b"" once the worker wrote the file."""
+        timeout = self._timeout if timeout is None else timeout
         try:
             worker = self._idle.get(timeout=self._timeout)
         except queue.Empty:
@@ -251,10 +207,10 @@ class QueryPool:
         try:
             self._catch_up(worker)
             worker.connection.send(request)
-            if not worker.connection.poll(self._timeout):
+            if not worker.connection.poll(timeout):
                 self._replace(worker)
                 worker = None
-                raise QueryTimeout(f"the query was stopped after the time limit of {self._timeout:g} s")
+                raise QueryTimeout(f"the query was stopped after the time limit of {timeout:g} s")
             status, payload = worker.connection.recv()
         except (EOFError, OSError, BrokenPipeError):
             if worker is not None:

@@ -13,6 +13,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from server.store.errors import LoadFailed
+
 GRAPH_BASE = "https://w3id.org/mxus/graph/"
 DATA_GRAPH = GRAPH_BASE + "data"
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
@@ -42,10 +44,6 @@ class GraphFile:
 
     path: str
     graph: str  # "": the store's own default graph
-
-
-class LoadFailed(Exception):
-    """A published file pyoxigraph could not read; the message names the file, line and column."""
 
 
 def as_nquads(ntriples: bytes, graph_name: str) -> bytes:
@@ -201,3 +199,22 @@ def add_to_disk_store(folder: str | Path, nquads: bytes, drop_other_graphs: set[
         store.update(_DEFAULT_FROM_ACCEPTED)
     store.flush()
     del store
+
+
+def write_dump(store, destination: str | Path, media_type: str, graphs: dict[str, tuple[str, ...]], prefixes=None) -> None:
+    """Stream graphs of a pyoxigraph ``store`` to a file (see ``Store.dump``): no copy in memory."""
+    import pyoxigraph as ox
+
+    fmt = ox.RdfFormat.from_media_type(media_type)
+
+    def quads():
+        for target, sources in graphs.items():
+            name = ox.NamedNode(target)
+            for source in sources:
+                for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(source)):
+                    yield ox.Quad(quad.subject, quad.predicate, quad.object, name)
+
+    if fmt.supports_datasets:
+        ox.serialize(quads(), output=str(destination), format=fmt, prefixes=prefixes)
+    else:
+        ox.serialize((quad.triple for quad in quads()), output=str(destination), format=fmt, prefixes=prefixes)

@@ -36,7 +36,8 @@ def serve(connection: Connection) -> None:
 
     import pyoxigraph as ox
 
-    from server.store.graphs import DEFAULT_GRAPHS, PRUNE_ACCEPTED, LoadFailed, disk_store, load_files
+    from server.store.errors import LoadFailed
+    from server.store.graphs import DEFAULT_GRAPHS, PRUNE_ACCEPTED, disk_store, load_files, write_dump
 
     plan: StorePlan
     plan, additions, memory_limit_bytes, max_result_bytes = connection.recv()
@@ -61,6 +62,14 @@ def serve(connection: Connection) -> None:
             request: QueryRequest | tuple = connection.recv()
         except EOFError:
             return
+        if isinstance(request, tuple) and request[0] == "dump":
+            _, destination, media_type, graphs, prefixes = request
+            try:
+                write_dump(store, destination, media_type, graphs, prefixes)
+                connection.send(("ok", b""))
+            except (OSError, ValueError) as exc:
+                connection.send(("error", f"the dump could not be written: {exc}"))
+            continue
         if isinstance(request, tuple) and request[0] == "load":
             store.load(request[1], format=ox.RdfFormat.N_QUADS)
             store.update(PRUNE_ACCEPTED)

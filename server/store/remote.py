@@ -34,15 +34,17 @@ import time
 import urllib.error
 from dataclasses import dataclass
 from http.client import HTTPException
+from pathlib import Path
+from typing import Mapping
 from urllib.parse import urlsplit, urlunsplit
 
 from SPARQLWrapper import INSERT, POST, POSTDIRECTLY, SELECT, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from server.publication.contributions import RESOURCE_BASE
-from server.publication.dataset import PublishedGraphs
-from server.store.embedded import ACCEPTED_GRAPH, StoreBase
-from server.store.engine import QueryFailed, QuerySyntaxError, QueryTimeout, QueryTooLarge, StoreFailed
+from server.rdf.namespaces import CONTRIBUTION_BASE
+from server.store.base import Capabilities, Store
+from server.store.graphs import ACCEPTED_GRAPH, GraphFile, write_dump
+from server.store.errors import QueryFailed, QuerySyntaxError, QueryTimeout, QueryTooLarge, StoreFailed
 from server.store.graphs import PRUNE_ACCEPTED, published_counts, published_ntriples
 
 log = logging.getLogger(__name__)
@@ -297,6 +299,11 @@ class RemoteEndpoint:
         if graphs:
             self.update(" ;\n".join(f"DROP SILENT GRAPH <{graph}>" for graph in graphs))
 
+    def fetch_graph(self, graph: str) -> bytes:
+        """A whole named graph as N-Triples, without the result-size limit of queries."""
+        whole = RemoteEndpoint(self.url, self.update_url, self.user, self.password, LOAD_TIMEOUT, 1 << 62)
+        return whole.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", "application/n-triples")
+
     def count(self, graph: str) -> int:
         rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
         return int(rows[0]["n"]) if rows and "n" in rows[0] else 0
@@ -308,31 +315,32 @@ class RemoteEndpoint:
         return sorted(row["g"] for row in rows if "g" in row)
 
 
-def load_published_into(endpoint: RemoteEndpoint, published: PublishedGraphs) -> list[tuple[str, int]]:
+def load_published_into(endpoint: RemoteEndpoint, files: list[GraphFile]) -> list[tuple[str, int]]:
     """Replace the store's data, ontology and shapes graphs with the published ones; (graph, triples) each."""
     loaded = []
-    for name, ntriples, count in published_ntriples(published.graph_files()):
+    for name, ntriples, count in published_ntriples(files):
         endpoint.replace(name, ntriples)
         loaded.append((name, count))
     return loaded
 
 
-class RemoteStore(StoreBase):
+class RemoteStore(Store):
     """The store interface over a remote SPARQL 1.1 endpoint (see the module's description)."""
 
-    def __init__(self, published: PublishedGraphs, settings: dict, extra_graphs=(), state: str = "",
+    def __init__(self, digest: str, settings: dict, extra_graphs=(), state: str = "",
                  endpoint: RemoteEndpoint | None = None):
-        super().__init__(published, extra_graphs, state)
+        super().__init__(digest, extra_graphs, state)
         self.endpoint = endpoint or RemoteEndpoint.from_settings(settings)
 
     @property
-    def network_isolated(self) -> bool:
-        """Nothing below the query text checks keeps the remote store off the network."""
-        return False
+    def capabilities(self) -> Capabilities:
+        """Nothing below the query text checks keeps the remote store off the network; past the time
+        limit the answer is abandoned, and stopping the query is the store's affair."""
+        return Capabilities("remote", False, False)
 
-    def check_published(self, published: PublishedGraphs) -> None:
+    def check_published(self, files: list[GraphFile]) -> None:
         """Refuse to serve a store that does not hold the published graphs (StoreFailed, saying what to run)."""
-        for name, count in published_counts(published.graph_files()).items():
+        for name, count in published_counts(files).items():
             held = self.endpoint.count(name)
             if held != count:
                 raise StoreFailed(
@@ -348,7 +356,7 @@ class RemoteStore(StoreBase):
         instance. Graphs under the contributions' base that the folder does not have are dropped.
         """
         names = {name for name, _ in contributions}
-        self.endpoint.drop([graph for graph in self.endpoint.graphs_under(RESOURCE_BASE) if graph not in names])
+        self.endpoint.drop([graph for graph in self.endpoint.graphs_under(CONTRIBUTION_BASE) if graph not in names])
         for name, ntriples in contributions:
             self.endpoint.replace(name, ntriples)
         self.endpoint.replace(ACCEPTED_GRAPH, accepted)
@@ -382,5 +390,13 @@ class RemoteStore(StoreBase):
         self.endpoint.update(PRUNE_ACCEPTED)
         self._published(reason)
 
-    def close(self) -> None:
-        pass
+    def dump(self, destination: Path, media_type: str, graphs: Mapping[str, tuple[str, ...]],
+             prefixes: Mapping[str, str] | None = None) -> None:
+        """Each stored graph fetched whole (no result limit, the load time limit), then written as locally."""
+        import pyoxigraph as ox
+
+        copy = ox.Store()
+        for source in dict.fromkeys(name for sources in graphs.values() for name in sources):
+            body = self.endpoint.fetch_graph(source)
+            copy.load(body, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(source))
+        write_dump(copy, destination, media_type, dict(graphs), dict(prefixes or {}))

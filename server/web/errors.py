@@ -14,7 +14,9 @@ import time
 from flask import Flask, Response, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from server.store.engine import EngineBusy, QueryFailed, QueryOverLimit, StoreFailed
+from server.state import EXTENSION, state
+from server.publication.errors import PublicationError
+from server.store.errors import EngineBusy, QueryFailed, QueryOverLimit, StoreFailed
 
 log = logging.getLogger("mxus.access")
 
@@ -29,7 +31,7 @@ class ApiError(Exception):
 
 
 def error_response(status: int, title: str, message: str, spec: str | None = None) -> Response:
-    rewriter = current_app.extensions.get("mxus.rewriter")
+    rewriter = (state().rewriter if EXTENSION in current_app.extensions else None)
     if rewriter is not None:
         message = rewriter.outgoing_text(message)
     body = {"status": status, "title": title, "message": message}
@@ -62,6 +64,11 @@ def install(app: Flask) -> None:
     def handle_unexpected(error: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "Internal Server Error", "an unexpected error occurred; it has been logged")
+
+    @app.errorhandler(PublicationError)
+    def handle_refusal(error: PublicationError):
+        """What the domain refused (bad input, a missing contribution, a decision already made)."""
+        return error_response(error.status, _title(error.status), error.message, error.spec)
 
     @app.errorhandler(QueryFailed)
     def handle_query_failed(error: QueryFailed):

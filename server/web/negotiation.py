@@ -11,26 +11,11 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MIMEAccept
 
+from server.rdf.media import GRAPH_TYPES, RESULT_TYPES  # noqa: F401  (the tables negotiation offers from)
 from server.web.errors import ApiError
 
-RESULT_TYPES = (
-    "application/sparql-results+json",
-    "application/sparql-results+xml",
-    "text/csv",
-    "text/tab-separated-values",
-    "application/json",  # what many HTTP clients ask for: answered as SPARQL JSON results
-    "application/xml",
-)
 # Generic types answered with the specific format they stand for.
 SPECIFIC = {"application/json": "application/sparql-results+json", "application/xml": "application/sparql-results+xml"}
-GRAPH_TYPES = (
-    "text/turtle",
-    "application/ld+json",
-    "application/n-triples",
-    "application/rdf+xml",
-    "application/n-quads",
-    "application/trig",
-)
 HTML = "text/html"
 # The four RDF syntaxes a description (of a resource, the dataset, the
 # ontology, a contribution) is offered in, Turtle first.

@@ -8,16 +8,17 @@ usage counts come from the store, through SPARQL.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from server.state import state
 from server.rdf.namespaces import MXUS, SHAPES, bind_prefixes
 from server.rdf.uris import CANONICAL_BASE
 from server.web.errors import ApiError
 from server.web.negotiation import DESCRIPTION_TYPES, EXTENSIONS, HTML, content_type, negotiate, serialize_as
-from server.web.pages.views import curie, iri_view, literal_view, render_page, select
+from server.web.views import curie, iri_view, literal_view, render_page, select
 from server.web.resources import etag_for
 
 bp = Blueprint("ontology_docs", __name__)
@@ -66,7 +67,7 @@ def ontology_version(version: str):
 def shapes(extension: str | None):
     media_type = _media_type(extension, "shapes")
     if media_type != HTML:
-        return _rdf(current_app.extensions["mxus.published"].shapes, media_type, "shapes")
+        return _rdf(state().published.shapes, media_type, "shapes")
     return _html("shapes", lambda: render_page("shapes.html", doc=_shapes_doc(), active=None))
 
 
@@ -104,7 +105,7 @@ def _rdf(graph: Graph, media_type: str, name: str) -> Response:
     out = bind_prefixes(Graph())
     out.bind("vann", VANN)
     out += graph
-    body = current_app.extensions["mxus.rewriter"].outgoing(serialize_as(out, media_type))
+    body = state().rewriter.outgoing(serialize_as(out, media_type))
     return _headers(Response(body, 200, content_type=content_type(media_type)), etag, name)
 
 
@@ -120,7 +121,7 @@ def _html(name: str, render) -> Response:
 
 def _ontology_graph() -> Graph:
     """mxus.ttl as loaded: the ontology header and our terms, without the reused vocabularies' axioms."""
-    loaded = current_app.extensions["mxus.published"].ontology
+    loaded = state().published.ontology
     graph = Graph()
     pending = [s for s in set(loaded.subjects()) if isinstance(s, URIRef) and str(s).startswith(str(ONTOLOGY_IRI))]
     seen = set()
@@ -138,7 +139,7 @@ def _ontology_graph() -> Graph:
 
 def _ontology_version() -> str | None:
     """The owl:versionInfo of the published ontology."""
-    loaded = current_app.extensions["mxus.published"].ontology
+    loaded = state().published.ontology
     return next((str(v) for v in loaded.objects(ONTOLOGY_IRI, OWL.versionInfo)), None)
 
 
@@ -287,7 +288,7 @@ TARGETS = (
 
 
 def _shapes_doc() -> dict:
-    graph = current_app.extensions["mxus.published"].shapes
+    graph = state().published.shapes
     names = sorted(
         (s for s in graph.subjects(RDF.type, _sh("NodeShape")) if isinstance(s, URIRef)),
         key=lambda s: str(s),

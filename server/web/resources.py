@@ -16,6 +16,7 @@ from collections import OrderedDict
 from flask import Blueprint, Response, current_app, redirect, request
 from rdflib import Graph, URIRef
 
+from server.state import state
 from server.rdf.namespaces import bind_prefixes
 from server.rdf.uris import is_valid_thing_path, thing_uri
 from server.web.errors import ApiError
@@ -48,18 +49,17 @@ def describe_resource(iri: str) -> Graph:
     """All triples about ``iri`` (blank nodes closed), its neighbours' labels, its incoming links."""
     if "<" in iri or ">" in iri or " " in iri:
         raise ValueError(f"not an IRI: {iri!r}")
-    store = current_app.extensions["mxus.store"]
+    store = state().store
     return bind_prefixes(store.construct(DESCRIBE_QUERY % iri))
 
 
 def resource_exists(iri: str) -> bool:
     """Whether the default graph says anything about ``iri`` (a 404 rather than a 303 to nowhere)."""
-    body = current_app.extensions["mxus.store"].query(f"ASK {{ <{iri}> ?p ?o }}", "application/sparql-results+json")
-    return b'"boolean":true' in body.replace(b" ", b"")
+    return state().store.ask(f"ASK {{ <{iri}> ?p ?o }}")
 
 
 def dataset_version() -> str:
-    return current_app.extensions["mxus.store"].version
+    return state().store.version
 
 
 @functools.cache
@@ -77,7 +77,7 @@ def etag_for(*parts: str) -> str:
 
 
 def serialize_graph(graph: Graph, media_type: str) -> bytes:
-    rewriter = current_app.extensions["mxus.rewriter"]
+    rewriter = state().rewriter
     return rewriter.outgoing(serialize_as(graph, media_type))
 
 
@@ -93,7 +93,7 @@ def thing(kind: str, slug: str):
     if not is_valid_thing_path(kind, slug):
         raise ApiError(404, f"no resource /id/{kind}/{slug}: identifiers are /id/{{type}}/{{slug}} in lowercase")
     if kind == "contribution":  # a contribution is described by the contributions service, whatever its status
-        if not current_app.extensions["mxus.contributions"].exists(slug):
+        if not state().publication.records.exists(slug):
             raise ApiError(404, f"no contribution {slug}")
         response = redirect(f"/contributions/{slug}", code=303)
         response.headers["Vary"] = "Accept"

@@ -11,23 +11,20 @@ Spec references in errors point to https://www.w3.org/TR/sparql11-protocol/.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from typing import Iterable
 
 from flask import Blueprint, Response, current_app, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from server.publication.query_text import inspect_query
+from server.state import state
+from server.publication.queries import PROTOCOL, prepare_query, run_query
+from server.web.query_page import render_query_page, render_query_result
 from server.rdf.namespaces import bind_prefixes
-from server.store.engine import QueryFailed
 from server.web.errors import ApiError
-from server.web.negotiation import GRAPH_TYPES, HTML, RESULT_TYPES, content_type, negotiate, prefers_html, serialize_as
+from server.web.negotiation import GRAPH_TYPES, HTML, content_type, negotiate, prefers_html, serialize_as
 
 bp = Blueprint("sparql", __name__)
 
-PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -38,16 +35,15 @@ def endpoint():
     text = read_query_text()
     if text is None:
         return service_description_or_page()
-    prepared = prepare_query(text, request.values.getlist("default-graph-uri"), request.values.getlist("named-graph-uri"))
+    app = state()
+    prepared = prepare_query(text, app.store, app.settings["MAX_QUERY_BYTES"], app.rewriter.incoming,
+                             request.values.getlist("default-graph-uri"), request.values.getlist("named-graph-uri"))
     explicit = request.values.get("format")
     if prefers_html(request.accept_mimetypes, prepared.offered, explicit):
-        from server.web.pages import render_query_result
-
         return _negotiated(render_query_result(text, prepared))
     media_type = negotiate(request.accept_mimetypes, prepared.offered, explicit)
-    body = execute_query(prepared, media_type)
-    rewriter = current_app.extensions["mxus.rewriter"]
-    return _negotiated(Response(rewriter.outgoing(body), 200, content_type=content_type(media_type)))
+    body = run_query(prepared, app.store, media_type)
+    return _negotiated(Response(app.rewriter.outgoing(body), 200, content_type=content_type(media_type)))
 
 
 def read_query_text() -> str | None:
@@ -80,82 +76,6 @@ def read_query_text() -> str | None:
     return request.args.get("query")
 
 
-# ---------------------------------------------------------------- checking and running a query
-
-
-@dataclass(frozen=True)
-class PreparedQuery:
-    """A query this endpoint will run: canonical URIs, its form, the graphs it names."""
-
-    text: str  # served URIs mapped to canonical ones
-    form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE or None (the engine will say what is wrong)
-    default_graphs: tuple[str, ...] = ()  # default-graph-uri; none: the store's default graph
-    named_graphs: tuple[str, ...] = ()  # named-graph-uri; none: every named graph
-
-    @property
-    def returns_graph(self) -> bool:
-        return self.form in ("CONSTRUCT", "DESCRIBE")
-
-    @property
-    def offered(self) -> tuple[str, ...]:
-        """The media types its answer can take."""
-        return GRAPH_TYPES if self.returns_graph else RESULT_TYPES
-
-
-def check_query_text(text: str) -> None:
-    """The size limit and the empty query: refused before anything else is done with the text."""
-    limit = current_app.config["MAX_QUERY_BYTES"]
-    if len(text.encode("utf-8")) > limit:
-        raise ApiError(413, f"the query exceeds the limit of {limit} bytes")
-    if not text.strip():
-        raise ApiError(400, "the query is empty", PROTOCOL + "#query-operation")
-
-
-def prepare_query(text: str, default_graph_uris: Iterable[str] = (), named_graph_uris: Iterable[str] = ()) -> PreparedQuery:
-    """Map served URIs to canonical ones and refuse what this endpoint does not run (ApiError).
-
-    Refused: oversize and empty queries (413, 400), updates (403), SERVICE
-    (400) and graphs that are not in this dataset (400): nothing is ever
-    fetched from elsewhere.
-    """
-    check_query_text(text)
-    rewriter = current_app.extensions["mxus.rewriter"]
-    store = current_app.extensions["mxus.store"]
-    text = rewriter.incoming(text)
-    default_graphs = tuple(rewriter.incoming(uri) for uri in default_graph_uris)
-    named_graphs = tuple(rewriter.incoming(uri) for uri in named_graph_uris)
-    info = inspect_query(text)
-    if info.is_update:
-        raise ApiError(403, "this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, ...) is not accepted", PROTOCOL + "#update-operation")
-    if info.uses_service:
-        raise ApiError(400, "SERVICE is not allowed: this endpoint never queries other servers (federated queries are refused)")
-    known = set(store.graph_names)
-    for graph in [*info.from_graphs, *info.from_named_graphs, *default_graphs, *named_graphs]:
-        if graph not in known:
-            raise ApiError(
-                400,
-                f"graph <{graph}> is not in this dataset; nothing is fetched from elsewhere "
-                f"(graphs here: {', '.join(sorted(known))})",
-                PROTOCOL + "#dataset",
-            )
-    return PreparedQuery(text, info.form, default_graphs, named_graphs)
-
-
-def execute_query(prepared: PreparedQuery, media_type: str) -> bytes:
-    """The answer in ``media_type``, with canonical URIs; an engine failure becomes an ApiError."""
-    store = current_app.extensions["mxus.store"]
-    try:
-        return store.query(
-            prepared.text,
-            media_type,
-            default_graphs=prepared.default_graphs or None,
-            named_graphs=prepared.named_graphs or None,
-        )
-    except QueryFailed as exc:
-        message = f"SPARQL syntax error: {exc}" if exc.status == 400 else str(exc)
-        raise ApiError(exc.status, message, PROTOCOL + "#query-failure") from None
-
-
 # ---------------------------------------------------------------- no query: what the service is
 
 
@@ -166,10 +86,8 @@ def service_description_or_page() -> Response:
     else:
         media_type = negotiate(request.accept_mimetypes, (*GRAPH_TYPES, HTML), explicit)
     if media_type == HTML:
-        from server.web.pages import render_query_page
-
         return _negotiated(render_query_page())
-    rewriter = current_app.extensions["mxus.rewriter"]
+    rewriter = state().rewriter
     graph = service_description(rewriter.served_base + "sparql")
     body = serialize_as(graph, media_type)
     return _negotiated(Response(rewriter.outgoing(body), 200, content_type=content_type(media_type)))
@@ -186,15 +104,13 @@ _sizes: dict[str, int] = {}
 def default_graph_size(store) -> int:
     """Triples a query sees by default (data, ontology, accepted contributions), counted once per store version."""
     if store.version not in _sizes:
-        body = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "application/sparql-results+json")
-        rows = json.loads(body)["results"]["bindings"]  # a remote store may answer no row at all
-        _sizes[store.version] = int(rows[0]["n"]["value"]) if rows and "n" in rows[0] else 0
+        _sizes[store.version] = store.count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     return _sizes[store.version]
 
 
 def service_description(endpoint_url: str) -> Graph:
     config = current_app.config
-    store = current_app.extensions["mxus.store"]
+    store = state().store
     graph = bind_prefixes(Graph())
     graph.bind("sd", SD)
     service = URIRef(endpoint_url)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import atexit
 import gzip
-import json
 import shutil
 import tempfile
 import threading
@@ -27,16 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import pyoxigraph as ox
-from flask import Blueprint, Flask, Response, current_app, request, send_file
+from flask import Blueprint, Response, request, send_file
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, XSD
 
 from server.rdf.namespaces import bind_prefixes
+from server.state import AppState, state
 from server.rdf.uris import CANONICAL_BASE, is_valid_thing_path
-from server.store.embedded import ACCEPTED_GRAPH, DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
-from server.store.engine import QueryFailed
-from server.store.graphs import load_files
+from server.store.graphs import ACCEPTED_GRAPH, DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
+from server.store.errors import QueryFailed
 from server.web.errors import ApiError
 from server.web.negotiation import DESCRIPTION_TYPES, NotAcceptable, content_type, negotiate_media_type, serialize_as
 
@@ -101,9 +99,9 @@ DUMPS = {dump.name: dump for dump in _dumps()}
 class DescriptionCache:
     """What this blueprint serves, built once per application (thread-safe)."""
 
-    def __init__(self, app: Flask):
+    def __init__(self, app: AppState):
         self.app = app
-        self.version = app.extensions["mxus.store"].version  # rebuilt when an accepted contribution changes it
+        self.version = app.store.version  # rebuilt when an accepted contribution changes it
         self._lock = threading.Lock()
         self._dumps_lock = threading.Lock()
         self._statistics: dict | None = None
@@ -118,17 +116,17 @@ class DescriptionCache:
     def statistics(self) -> dict:
         with self._lock:
             if self._statistics is None:
-                self._statistics = compute_statistics(self.app.extensions["mxus.store"])
+                self._statistics = compute_statistics(self.app.store)
             return self._statistics
 
     def description(self, media_type: str) -> bytes:
         statistics = self.statistics()
         with self._lock:
             if self._description is None:
-                self._description = describe_dataset(self.app.extensions["mxus.store"], statistics)
+                self._description = describe_dataset(self.app.store, statistics)
             if media_type not in self._descriptions:
                 body = serialize_as(self._description, media_type)
-                self._descriptions[media_type] = self.app.extensions["mxus.rewriter"].outgoing(body)
+                self._descriptions[media_type] = self.app.rewriter.outgoing(body)
             return self._descriptions[media_type]
 
     # dumps, as files
@@ -139,7 +137,7 @@ class DescriptionCache:
                 atexit.register(shutil.rmtree, folder, True)
                 try:
                     # The published data and the accepted contributions, as the default graph serves them.
-                    write_dumps(self.app.extensions["mxus.context"], self.app.extensions["mxus.rewriter"], folder)
+                    write_dumps(self.app.store, self.app.rewriter, folder)
                 except BaseException:
                     shutil.rmtree(folder, True)
                     raise
@@ -150,38 +148,34 @@ class DescriptionCache:
         folder = self.dump_dir()
         with self._lock:
             if self._dump_index is None:
-                self._dump_index = dump_index_html(folder, self.app.extensions["mxus.rewriter"])
+                self._dump_index = dump_index_html(folder, self.app.rewriter)
             return self._dump_index
 
     # crawlers
     def sitemaps(self) -> list[bytes]:
         with self._lock:
             if self._sitemaps is None:
-                self._sitemaps = build_sitemaps(self.app.extensions["mxus.store"], self.app.extensions["mxus.rewriter"])
+                self._sitemaps = build_sitemaps(self.app.store, self.app.rewriter)
             return self._sitemaps
 
     def robots(self) -> bytes:
         with self._lock:
             if self._robots is None:
-                rewriter = self.app.extensions["mxus.rewriter"]
+                rewriter = self.app.rewriter
                 self._robots = rewriter.outgoing(robots_text(rewriter.served_base).encode())
             return self._robots
 
 
-@bp.record_once
-def _install(state) -> None:
-    state.app.extensions["mxus.void"] = DescriptionCache(state.app)
-
-
 def _cache() -> DescriptionCache:
-    cache = current_app.extensions["mxus.void"]
-    if cache.version != current_app.extensions["mxus.store"].version:
-        cache = current_app.extensions["mxus.void"] = DescriptionCache(current_app._get_current_object())
+    app = state()
+    cache = app.caches.get("void")
+    if cache is None or cache.version != app.store.version:
+        cache = app.caches["void"] = DescriptionCache(app)
     return cache
 
 
 def _etag(*parts: str) -> str:
-    return "-".join((current_app.extensions["mxus.store"].version, *parts))
+    return "-".join((state().store.version, *parts))
 
 
 # --------------------------------------------------------------------------- statistics
@@ -193,14 +187,12 @@ def data_graphs(store) -> tuple[str, ...]:
 
 
 def _select(store, text: str, graphs: tuple[str, ...] | None = None) -> list[dict[str, str]]:
-    body = store.query(text, "application/sparql-results+json", default_graphs=graphs or data_graphs(store))
-    rows = json.loads(body)["results"]["bindings"]
-    return [{name: cell["value"] for name, cell in row.items()} for row in rows]
+    rows = store.select(text, graphs or data_graphs(store))
+    return [{name: str(value) for name, value in row.items()} for row in rows]
 
 
 def _count(store, text: str) -> int:
-    rows = _select(store, text)
-    return int(rows[0]["n"]) if rows and "n" in rows[0] else 0
+    return store.count(text, data_graphs(store))
 
 
 PREFIXES = "PREFIX owl: <http://www.w3.org/2002/07/owl#>\n"
@@ -351,22 +343,23 @@ def describe_dataset(store, statistics: dict) -> Graph:
 # --------------------------------------------------------------------------- dumps
 
 
-def write_dumps(context, rewriter, folder: Path) -> None:
-    """Serialize the published graphs once into ``folder`` (pyoxigraph, streaming).
+def write_dumps(store, rewriter, folder: Path) -> None:
+    """Write the dumps once into ``folder``, streamed by the store, then rewritten to the served base.
 
-    ``context`` (a contributions.ValidationContext) gives the published files
-    and the accepted contributions, which the data graph of the dumps holds
-    as the default graph serves them.
+    The data graph of the dumps holds the accepted contributions too, as the default graph serves them.
     """
-    store = ox.Store()
-    load_files(store, context.published.graph_files())
-    store.load(context.accepted().serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(DATA_GRAPH))
-    (folder / f"{DUMP_STEM}.nq").write_bytes(rewriter.outgoing(store.dump(format=ox.RdfFormat.N_QUADS)))
-    data_graph = ox.NamedNode(DATA_GRAPH)
-    (folder / f"{DUMP_STEM}.nt").write_bytes(rewriter.outgoing(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=data_graph)))
-    turtle = store.dump(format=ox.RdfFormat.TURTLE, from_graph=data_graph, prefixes=_prefixes(store))
-    (folder / f"{DUMP_STEM}.ttl").write_bytes(rewriter.outgoing(turtle))
-    del store
+    data = {DATA_GRAPH: (DATA_GRAPH, ACCEPTED_GRAPH)}
+    everything = {**data, ONTOLOGY_GRAPH: (ONTOLOGY_GRAPH,), SHAPES_GRAPH: (SHAPES_GRAPH,)}
+    for dump in DUMPS.values():
+        if dump.gzipped:
+            continue
+        raw = folder / (dump.name + ".raw")
+        store.dump(raw, dump.media_type, everything if dump.graphs == "all" else data,
+                   _prefixes(store) if dump.media_type == "text/turtle" else None)
+        with raw.open("rb") as source, (folder / dump.name).open("wb") as out:
+            for line in source:
+                out.write(rewriter.outgoing(line))
+        raw.unlink()
     for dump in DUMPS.values():
         if dump.gzipped:
             source = folder / dump.name[: -len(".gz")]
@@ -381,15 +374,16 @@ def _prefixes(store) -> dict[str, str]:
     a million subjects are not worth a million Python objects."""
     from server.rdf.namespaces import PREFIXES as KNOWN
 
-    rows = store.query(
+    rows = store.select(
         f"""SELECT DISTINCT ?kind WHERE {{
-              GRAPH <{DATA_GRAPH}> {{ ?s ?p ?o }}
+              ?s ?p ?o
               FILTER (isIRI(?s) && STRSTARTS(STR(?s), "{ID_SPACE}"))
               BIND (STRBEFORE(STRAFTER(STR(?s), "{ID_SPACE}"), "/") AS ?kind)
-            }}"""
+            }}""",
+        (DATA_GRAPH, ACCEPTED_GRAPH),
     )
     prefixes = dict(KNOWN)
-    for kind in sorted(row["kind"].value for row in rows if row["kind"] is not None):
+    for kind in sorted(str(row["kind"]) for row in rows if "kind" in row):
         if kind and kind.isalpha() and kind not in prefixes:
             prefixes[kind] = f"{ID_SPACE}{kind}/"
     return prefixes

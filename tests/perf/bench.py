@@ -29,7 +29,7 @@ What it does, for each corpus size (made by generate_corpus.py, article copies o
   mxus 200/nginx and mxus 200/Oxigraph. nginx and wrk are Debian packages: when missing, the script
   installs them with apt-get (as root or with passwordless sudo, time-limited), and otherwise skips
   this part with a note saying why (--no-static skips it outright);
-* times contribution validation in-process (validate_submission) for 10, 100 and 1,000 triples.
+* times contribution validation in-process (Publication.validate over a LocalStore) for 10, 100 and 1,000 triples.
 
 Every process it starts is in its own process group and is stopped on exit, on error and on Ctrl-C.
 Not collected by pytest (the file name does not start with test_) and makes no timed assertions.
@@ -667,10 +667,14 @@ def validation_times(repeats: int = 5) -> list[list]:
     from rdflib import RDFS, Graph, URIRef
 
     from server.publication.dataset import load_published
-    from server.publication.validation import validate_submission
+    from server.publication.service import Publication
     from server.settings import check_settings
+    from server.store import open_store
 
-    published = load_published(check_settings({}))
+    settings = check_settings({})
+    published = load_published(settings)
+    store = open_store(settings, published.graph_files(), published.digest, in_process=True)
+    validate = Publication(published, store, records=None).validate
     rows = []
     subject = URIRef(ID + "person/colin-powell")
     for size in (10, 100, 1000):
@@ -680,7 +684,7 @@ def validation_times(repeats: int = 5) -> list[list]:
         times, conforms = [], None
         for _ in range(repeats if size < 1000 else 3):
             t0 = time.perf_counter()
-            report = validate_submission(submission, published)
+            report = validate(submission)
             times.append(time.perf_counter() - t0)
             conforms = report.conforms
         rows.append([size, len(times), fmt(statistics.median(times) * 1000), fmt(max(times) * 1000), conforms])

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request, url_for
 
+from server.publication.errors import PublicationError
 from server.web.errors import ApiError, _title, error_response
-from server.web.pages.views import render_page
+from server.web.views import render_page
 
 bp = Blueprint("pages", __name__)
 
@@ -29,7 +30,8 @@ def nav_links() -> list[tuple[str, str, str]]:
 
 
 @bp.errorhandler(ApiError)
-def _page_error(error: ApiError) -> Response:
+@bp.errorhandler(PublicationError)
+def _page_error(error: ApiError | PublicationError) -> Response:
     """Pages are for people: errors on them are pages too, unless JSON is asked for."""
     if request.accept_mimetypes.best == "application/json":
         return error_response(error.status, _title(error.status), error.message, error.spec)
@@ -47,7 +49,3 @@ from server.web.pages import (
     resource,  # noqa: E402, F401
     timeline,  # noqa: E402, F401
 )
-from server.web.pages.examples import EXAMPLE_QUERIES, EXAMPLE_SLUGS  # noqa: E402
-from server.web.pages.query import render_query_page, render_query_result  # noqa: E402
-
-__all__ = ["bp", "EXAMPLE_QUERIES", "EXAMPLE_SLUGS", "render_query_page", "render_query_result", "render_page"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from server.web.pages import bp
 from server.web.pages.passages import PASSAGE_FIELDS, passage_view
-from server.web.pages.views import ID_BASE, curie, iri_view, parse_when, render_page, row_text, select, when_view
+from server.web.views import ID_BASE, curie, iri_view, parse_when, render_page, row_text, select, when_view
 
 ARGUMENT_KINDS = (
     ("ResearchQuestion", "Research question"),

@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask import url_for
 
 from server.rdf.namespaces import MXUS
-from server.store.embedded import DATA_GRAPH
+from server.store.graphs import DATA_GRAPH
 from server.web.pages import bp
-from server.web.pages.examples import EXAMPLE_QUERIES, EXAMPLE_SLUGS
-from server.web.pages.views import ID_BASE, iri_view, parse_when, render_page, row_text, select
+from server.web.examples import EXAMPLE_QUERIES, EXAMPLE_SLUGS
+from server.web.views import ID_BASE, iri_view, parse_when, render_page, row_text, select
 
 
 @bp.route("/")

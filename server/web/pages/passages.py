@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from server.publication.anchors import normalize_passage
-from server.web.pages.views import iri_view, row_text, select
+from server.web.views import iri_view, row_text, select
 
 PASSAGE_FIELDS = """
   ?span oa:hasSource ?source ; oa:hasSelector ?position , ?quote .

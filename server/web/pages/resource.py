@@ -12,16 +12,17 @@ import json
 import re
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, request
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
+from server.state import state
 from server.rdf.uris import is_valid_thing_path, thing_uri
 from server.web.errors import ApiError
 from server.web.negotiation import EXTENSIONS
 from server.web.pages import bp
 from server.web.pages.passages import passages_about, passages_of
-from server.web.pages.views import curie, iri_view, labels_of, page_path, pick_label, render_page, safe_href, select, term_view
+from server.web.views import curie, iri_view, labels_of, page_path, pick_label, render_page, safe_href, select, term_view
 from server.web.resources import alternates_header, describe_resource, etag_for
 
 SCHEMA = "https://schema.org/"
@@ -196,7 +197,7 @@ JSONLD_EXTRA = {  # not schema.org in the data, but with a schema.org meaning
 
 
 def _schema_jsonld(graph: Graph, subject: URIRef, labels: dict, types: list[str], kind: str, slug: str) -> dict:
-    base = current_app.extensions["mxus.rewriter"].served_base
+    base = state().rewriter.served_base
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@id": str(subject),

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from server.web.pages import bp
-from server.web.pages.views import curie, iri_view, parse_when, render_page, row_text, select, when_view
+from server.web.views import curie, iri_view, parse_when, render_page, row_text, select, when_view
 
 TIMELINE = {"width": 880, "left": 16, "right": 16, "top": 44, "row": 34, "bottom": 16, "char": 6.6}
 

@@ -10,27 +10,26 @@ other IRIs out; literals keep their language and datatype.
 from __future__ import annotations
 
 import calendar
-import json
 import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import Response, current_app, render_template
-from rdflib import BNode, Graph, Literal, URIRef
+from flask import Response, render_template
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
+from server.state import state
 from server.rdf.namespaces import MXUS, PREFIXES
 from server.rdf.uris import CANONICAL_BASE, is_valid_thing_path
 
 ID_BASE = CANONICAL_BASE + "id/"
 SPARQL_PREFIXES = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
-RESULTS_JSON = "application/sparql-results+json"
 
 
 def render_page(template: str, status: int = 200, **context: Any) -> Response:
     """Render a page and rewrite canonical URIs to the served base."""
-    rewriter = current_app.extensions["mxus.rewriter"]
+    rewriter = state().rewriter
     html = rewriter.outgoing_text(render_template(template, **context))
     return Response(html, status, content_type="text/html; charset=utf-8")
 
@@ -40,19 +39,7 @@ def render_page(template: str, status: int = 200, **context: Any) -> Response:
 
 def select(text: str) -> list[dict[str, Any]]:
     """Run a SELECT through the store; rows of rdflib terms keyed by variable."""
-    store = current_app.extensions["mxus.store"]
-    body = json.loads(store.query(SPARQL_PREFIXES + text, RESULTS_JSON))
-    return [{name: _term(value) for name, value in row.items()} for row in body["results"]["bindings"]]
-
-
-def _term(binding: dict) -> URIRef | BNode | Literal:
-    kind = binding["type"]
-    if kind == "uri":
-        return URIRef(binding["value"])
-    if kind == "bnode":
-        return BNode(binding["value"])
-    lang = binding.get("xml:lang")
-    return Literal(binding["value"], lang=lang, datatype=None if lang else binding.get("datatype"))
+    return state().store.select(SPARQL_PREFIXES + text)
 
 
 def row_text(row: dict, name: str) -> str | None:

@@ -1,0 +1,139 @@
+"""``mxus serve`` and ``mxus load``: serve the dataset; fill a remote store for it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from werkzeug.serving import WSGIRequestHandler
+
+from server.publication.dataset import load_published
+from server.cli.common import EXIT_CONFORMS, EXIT_UNREADABLE, _store_arguments, _store_settings
+from server.settings import check_settings
+
+
+def register(commands) -> None:
+    serve = commands.add_parser("serve", help="serve the dataset: SPARQL endpoint, URIs, pages")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument(
+        "--base-uri",
+        help="base URI the server answers at (default: http://HOST:PORT/); canonical URIs are rewritten to it",
+    )
+    serve.add_argument(
+        "--query-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="seconds a SPARQL query may run before it is stopped (default: the QUERY_TIMEOUT setting, 10)",
+    )
+    serve.add_argument("--instance", type=Path, help="folder for contributions and tokens (default: instance/)")
+    serve.add_argument(
+        "--data",
+        type=Path,
+        action="append",
+        help="RDF file or folder to serve in place of data/ (repeatable), e.g. a benchmark corpus",
+    )
+    serve.add_argument(
+        "--store-path",
+        type=Path,
+        metavar="FOLDER",
+        help="keep the published data in an on-disk store in FOLDER: loaded once, reopened at restart, "
+        "shared by the query workers (default: each worker loads it in memory)",
+    )
+    _store_arguments(serve, required=False)
+    serve.set_defaults(handler=run_serve)
+
+    load = commands.add_parser(
+        "load",
+        help="push the ontology, shapes and data into a remote SPARQL store (for serve --store)",
+        description="Replace the data, ontology and shapes named graphs of a SPARQL 1.1 store with the "
+        "published files, by SPARQL Update, and print what was loaded. Then `mxus serve --store URL` "
+        "serves from it.",
+    )
+    _store_arguments(load, required=True)
+    load.add_argument(
+        "--data",
+        type=Path,
+        action="append",
+        help="RDF file or folder to load in place of data/ (repeatable); serve with the same --data",
+    )
+    load.set_defaults(handler=run_load)
+
+
+def run_load(args: argparse.Namespace) -> int:
+    import time
+
+    from server.store.errors import QueryFailed
+    from server.store.remote import RemoteEndpoint, display_url, load_published_into
+
+    try:
+        config = _store_settings(args)
+        if args.data:
+            config["DATA_PATHS"] = args.data
+        settings = check_settings(config)
+    except ValueError as exc:
+        print(f"mxus load: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    started = time.monotonic()
+    published = load_published(settings)
+    endpoint = RemoteEndpoint.from_settings(settings)
+    from server.store.errors import LoadFailed
+
+    try:
+        loaded = load_published_into(endpoint, published.graph_files())
+    except (QueryFailed, LoadFailed) as exc:
+        print(f"mxus load: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    width = max(len(name) for name, _ in loaded)
+    print(f"loaded into {display_url(endpoint.url)} (updates: {display_url(endpoint.update_url)}), each graph replaced:")
+    for name, triples in loaded:
+        print(f"  {name:<{width}}  {triples:>9} triples")
+    total = sum(triples for _, triples in loaded)
+    print(f"{total} triples in {len(loaded)} graphs, {time.monotonic() - started:.1f} s")
+    return EXIT_CONFORMS
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import logging
+    import signal
+
+    from server import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # mxus.access logs each request once
+    # SIGTERM (systemd, docker stop, kill) exits like Ctrl-C, so exit handlers stop the workers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    base = args.base_uri or f"http://{args.host}:{args.port}/"
+    base = base if base.endswith("/") else base + "/"
+    config = {"BASE_URI": base}
+    if args.query_timeout is not None:
+        config["QUERY_TIMEOUT"] = args.query_timeout
+    if args.instance is not None:
+        config["INSTANCE_DIR"] = args.instance
+    if args.data:
+        config["DATA_PATHS"] = args.data
+    if args.store_path is not None:
+        config["STORE_PATH"] = args.store_path
+    from server.rdf.parsing import RdfInputError
+    from server.store.errors import QueryFailed
+    from server.store.errors import LoadFailed
+
+    try:
+        config.update(_store_settings(args))
+        app = create_app(config)
+    except (ValueError, QueryFailed, LoadFailed, RdfInputError) as exc:
+        print(f"mxus serve: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    from server.store.remote import display_url
+
+    store = f" from the SPARQL store {display_url(args.store)}" if args.store else ""
+    print(f"mxus-ld serving at {base}{store} (SPARQL endpoint: {base}sparql)", flush=True)
+    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False, request_handler=_TimedRequestHandler)
+    return EXIT_CONFORMS
+
+
+class _TimedRequestHandler(WSGIRequestHandler):
+    """A client that stops sending (a Content-Length larger than its body) frees its thread after 30 s."""
+
+    timeout = 30

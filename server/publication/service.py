@@ -1,0 +1,168 @@
+"""The publication service: validate, submit, decide, replay, export.
+
+One implementation of the contribution lifecycle, used by the HTTP
+blueprints, the command line and the app factory alike, so they cannot
+disagree: a decision is one compare-and-set on the contribution's record
+(``ContributionStore.decide``), whoever makes it.
+
+The records on disk (``server.publication.contributions``) are the truth;
+the store holds what they imply (each contribution's named graph, the
+accepted graph) and is rebuilt from them at start (``replay``).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
+
+from server.publication.contributions import ACCEPTED, REJECTED, Contribution, ContributionStore
+from server.publication.dataset import PublishedGraphs
+from server.publication.errors import NotConforming, NotPublished
+from server.publication.submissions import Submission
+from server.publication.validation import ValidationReport, validate_submission
+from server.rdf.namespaces import DATASET, SCHEMA, bind_prefixes
+from server.store import Contents, QueryFailed, Store
+from server.store.graphs import CONTEXT_GRAPHS
+
+# pySHACL evaluates SPARQL-based constraints with rdflib's SPARQL parser, a
+# pyparsing grammar that is not thread-safe: two validations parsing at once
+# in the threaded server fail with TypeError (Param.postParse2() missing ...).
+# Validation is CPU-bound Python, so serializing it costs no throughput.
+_VALIDATION_LOCK = threading.Lock()
+
+
+class Publication:
+    """The dataset as published: the curated files, the store, and the contributions' records."""
+
+    def __init__(self, published: PublishedGraphs, store: Store | None, records: ContributionStore):
+        """``store`` None: decisions are recorded only (the command line; a server publishes them at start)."""
+        self.published = published
+        self.store = store
+        self.records = records
+
+    # ------------------------------------------------------------------ validation
+
+    def validate(self, graph: Graph) -> ValidationReport:
+        """Validate a submission against the published data and accepted contributions, read from the store."""
+        with _VALIDATION_LOCK:
+            try:
+                return validate_submission(graph, self.published, self._around)
+            except QueryFailed as exc:  # the data around the submission could not be read from the store
+                raise NotPublished(
+                    f"{exc}: the submission could not be validated against the published data, "
+                    "and nothing was stored; send it again later",
+                    exc.status,
+                ) from None
+
+    def _around(self, query: str) -> Graph:
+        return self.store.construct(query, CONTEXT_GRAPHS)
+
+    # ------------------------------------------------------------------ the lifecycle
+
+    def submit(self, submission: Submission, contributor: dict) -> tuple[Contribution, ValidationReport]:
+        """Validate, record durably, then add the contribution's named graph to the store.
+
+        NotConforming (422, with the report) and nothing stored when it has
+        violations; NotPublished when recorded but the store failed.
+        """
+        report = self.validate(submission.graph)
+        if not report.conforms:
+            raise NotConforming(report)
+        contribution = self.records.create(
+            submission.graph,
+            submission.media_type,
+            submission.sha256,
+            contributor,
+            {"counts": report.counts(), "results": [r.as_dict() for r in report.results]},
+        )
+        try:
+            self.store.add_graph(contribution.graph, self.records.content_bytes(contribution.id))
+        except QueryFailed as exc:  # a remote store that failed: the contribution is on disk all the same
+            raise NotPublished(
+                f"contribution {contribution.id} was stored, but the SPARQL store could not take it ({exc}); "
+                "it becomes queryable when the server restarts",
+                exc.status,
+            ) from None
+        return contribution, report
+
+    def decide(self, contribution_id: str, accept: bool, by: str, reason: str | None = None) -> Contribution:
+        """Record the decision (compare-and-set: InvalidTransition if already decided), then publish
+        an accepted contribution into the store when there is one."""
+        contribution = self.records.decide(contribution_id, ACCEPTED if accept else REJECTED, by, reason)
+        if accept and self.store is not None:
+            try:
+                self.store.publish(self.accepted_statements(contribution).serialize(format="nt", encoding="utf-8"),
+                                   contribution.id)
+            except QueryFailed as exc:  # a remote store that failed: the decision is on disk all the same
+                raise NotPublished(
+                    f"contribution {contribution_id} is accepted, but the SPARQL store could not take it ({exc}); "
+                    "it is published when the server restarts",
+                    exc.status,
+                ) from None
+        return contribution
+
+    def accepted_statements(self, contribution: Contribution) -> Graph:
+        """What accepting a contribution adds to the default graph: its statements and its provenance."""
+        graph = self.records.content(contribution.id)
+        graph += provenance_graph(contribution)
+        return graph
+
+    # ------------------------------------------------------------------ start and export
+
+    @staticmethod
+    def replay(records: ContributionStore) -> Contents:
+        """What the store must hold for the records: a named graph per contribution, the accepted graph."""
+        named, accepted = [], Graph()
+        everything = records.all()
+        for contribution in everything:
+            named.append((contribution.graph, records.content_bytes(contribution.id)))
+            if contribution.status == ACCEPTED:
+                accepted += records.content(contribution.id)
+                accepted += provenance_graph(contribution)
+        state = " ".join(f"{c.id}:{c.status}" for c in everything)
+        return Contents(named, accepted.serialize(format="nt", encoding="utf-8"), state)
+
+    def export(self, folder: Path) -> list[Path]:
+        """Each accepted contribution as a Turtle file whose header says where it came from."""
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for contribution in self.records.all(ACCEPTED):
+            graph = bind_prefixes(self.records.content(contribution.id))
+            decided = contribution.history[-1] if contribution.history else {}
+            header = (
+                f"# Contribution {contribution.id} ({contribution.resource})\n"
+                f"# by {contribution.contributor['name']}"
+                + (f" <{contribution.contributor['orcid']}>" if contribution.contributor.get("orcid") else "")
+                + f", submitted {contribution.submitted} as {contribution.media_type} (sha256 {contribution.sha256}),\n"
+                f"# accepted by {decided.get('by', '?')} on {decided.get('at', '?')}.\n\n"
+            )
+            path = folder / f"{contribution.id}.ttl"
+            path.write_text(header + graph.serialize(format="turtle"), encoding="utf-8")
+            written.append(path)
+        return written
+
+
+def provenance_graph(contribution: Contribution) -> Graph:
+    """What the dataset says about an accepted contribution, in the default graph."""
+    graph = Graph()
+    node = URIRef(contribution.resource)
+    graph.add((node, RDF.type, PROV.Entity))
+    graph.add((node, RDFS.label, Literal(f"Contribution {contribution.id}", lang="en")))
+    contributor = contribution.contributor
+    agent = URIRef(contributor["orcid"]) if contributor.get("orcid") else URIRef(contribution.resource + "#contributor")
+    graph.add((node, PROV.wasAttributedTo, agent))
+    graph.add((agent, RDF.type, PROV.Agent))
+    graph.add((agent, FOAF.name, Literal(contributor["name"])))
+    graph.add((node, PROV.generatedAtTime, Literal(datetime.fromisoformat(contribution.submitted), datatype=XSD.dateTime)))
+    graph.add((node, DCTERMS.format, Literal(contribution.media_type)))
+    graph.add((node, SCHEMA.sha256, Literal(contribution.sha256)))
+    graph.add((node, SCHEMA.creativeWorkStatus, Literal(contribution.status)))
+    graph.add((node, DCTERMS.isPartOf, DATASET))
+    for step in contribution.history:
+        graph.add((node, DCTERMS.dateAccepted if step["status"] == ACCEPTED else DCTERMS.modified,
+                   Literal(step["at"][:10], datatype=XSD.date)))
+    return graph
