@@ -13,6 +13,7 @@ accepted graph) and is rebuilt from them at start (``replay``).
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -79,14 +80,8 @@ class Publication:
             contributor,
             {"counts": report.counts(), "results": [r.as_dict() for r in report.results]},
         )
-        try:
+        with _recorded_all_the_same(f"contribution {contribution.id} was stored", "it becomes queryable when the server restarts"):
             self.store.add_graph(contribution.graph, self.records.content_bytes(contribution.id))
-        except QueryFailed as exc:  # a remote store that failed: the contribution is on disk all the same
-            raise NotPublished(
-                f"contribution {contribution.id} was stored, but the SPARQL store could not take it ({exc}); "
-                "it becomes queryable when the server restarts",
-                exc.status,
-            ) from None
         return contribution, report
 
     def decide(self, contribution_id: str, accept: bool, by: str, reason: str | None = None) -> Contribution:
@@ -94,15 +89,9 @@ class Publication:
         an accepted contribution into the store when there is one."""
         contribution = self.records.decide(contribution_id, ACCEPTED if accept else REJECTED, by, reason)
         if accept and self.store is not None:
-            try:
+            with _recorded_all_the_same(f"contribution {contribution_id} is accepted", "it is published when the server restarts"):
                 self.store.publish(self.accepted_statements(contribution).serialize(format="nt", encoding="utf-8"),
                                    contribution.id)
-            except QueryFailed as exc:  # a remote store that failed: the decision is on disk all the same
-                raise NotPublished(
-                    f"contribution {contribution_id} is accepted, but the SPARQL store could not take it ({exc}); "
-                    "it is published when the server restarts",
-                    exc.status,
-                ) from None
         return contribution
 
     def accepted_statements(self, contribution: Contribution) -> Graph:
@@ -144,6 +133,15 @@ class Publication:
             path.write_text(header + graph.serialize(format="turtle"), encoding="utf-8")
             written.append(path)
         return written
+
+
+@contextmanager
+def _recorded_all_the_same(done: str, later: str):
+    """A store that failed (a remote one, unreachable) after the record was written: NotPublished, saying so."""
+    try:
+        yield
+    except QueryFailed as exc:
+        raise NotPublished(f"{done}, but the SPARQL store could not take it ({exc}); {later}", exc.status) from None
 
 
 def provenance_graph(contribution: Contribution) -> Graph:
