@@ -39,7 +39,8 @@ def create_app(config: dict | None = None) -> Flask:
         settings=settings,
         published=published,
         store=store,
-        publication=Publication(published, store, records),
+        publication=Publication(published, store, records, settings["MAX_LITERAL_CHARS"],
+                                settings["MAX_TRIPLES_PER_SUBJECT"]),
         tokens=TokenRegistry(instance / "tokens.json"),
         rewriter=Rewriter(settings["BASE_URI"]),
     )

@@ -78,6 +78,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_RESULT_BYTES", 50_000_000, "Largest serialized query result, in bytes.", "count"),
     Setting("MAX_BODY_BYTES", 5_000_000, "Largest accepted request body, in bytes (413 beyond).", "count"),
     Setting("MAX_SUBMISSION_TRIPLES", 10_000, "Most triples in one validation request or contribution (413 beyond).", "count"),
+    Setting("MAX_LITERAL_CHARS", 10_000, "Longest literal in a contribution or validation request, in characters (422 beyond).", "count"),
+    Setting("MAX_TRIPLES_PER_SUBJECT", 1_000, "Most statements about one subject in one contribution or validation request (422 beyond).", "count"),
     Setting("INSTANCE_DIR", PROJECT_ROOT / "instance", "Folder for contributions and the token file (not in git).", "path"),
     Setting("STORE_PATH", None, "Folder for an on-disk store of the published data (None: in memory); loaded once, reopened at restart.", "path"),
     Setting("STORE_URL", None, "Query URL of a remote SPARQL 1.1 store to serve from (None: the embedded engine).", "url"),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from server.cli.common import EXIT_CONFORMS, EXIT_UNREADABLE, EXIT_VIOLATIONS
 from server.publication.dataset import load_published
+from server.publication.errors import InputRefused
 from server.publication.reports import report_as_text
 from server.publication.service import Publication
 from server.rdf.media import UnknownFormat, rdf_format_by_name, rdf_format_for_filename
@@ -57,10 +58,16 @@ def run_validate(args: argparse.Namespace) -> int:
         except (RdfInputError, UnknownFormat, OSError) as exc:
             message = str(exc) if isinstance(exc, RdfInputError) else f"{path}: {exc}"
             print(f"mxus validate: {message}", file=sys.stderr)
-            outcomes.append((label, None, message))
+            outcomes.append((label, None, f"unreadable: {message}"))
             worst = EXIT_UNREADABLE
             continue
-        report = publication.validate(submission)
+        try:
+            report = publication.validate(submission)
+        except InputRefused as refused:  # what no contribution may say (server.publication.guard)
+            print(f"mxus validate: {label}: refused: {refused.message}", file=sys.stderr)
+            outcomes.append((label, None, f"refused: {refused.message}"))
+            worst = max(worst, EXIT_VIOLATIONS)
+            continue
         outcomes.append((label, report, None))
         if not report.conforms and worst == EXIT_CONFORMS:
             worst = EXIT_VIOLATIONS
@@ -87,10 +94,10 @@ def _render(outcomes, fmt: str) -> str:
         )
     if fmt == "turtle":
         return "\n".join(
-            f"# {label}\n" + (report.graph.serialize(format="turtle") if report else f"# unreadable: {error}\n")
+            f"# {label}\n" + (report.graph.serialize(format="turtle") if report else f"# {error}\n")
             for label, report, error in outcomes
         )
     return "\n".join(
-        report_as_text(report, label) if report else f"{label}: unreadable: {error}"
+        report_as_text(report, label) if report else f"{label}: {error}"
         for label, report, error in outcomes
     )

@@ -23,6 +23,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 from server.publication.contributions import ACCEPTED, REJECTED, Contribution, ContributionStore
 from server.publication.dataset import PublishedGraphs
 from server.publication.errors import NotConforming, NotPublished
+from server.publication.guard import refuse_what_the_system_owns
 from server.publication.submissions import Submission
 from server.publication.validation import ValidationReport, validate_submission
 from server.rdf.namespaces import DATASET, SCHEMA, bind_prefixes
@@ -39,25 +40,32 @@ _VALIDATION_LOCK = threading.Lock()
 class Publication:
     """The dataset as published: the curated files, the store, and the contributions' records."""
 
-    def __init__(self, published: PublishedGraphs, store: Store | None, records: ContributionStore):
+    def __init__(self, published: PublishedGraphs, store: Store | None, records: ContributionStore | None,
+                 max_literal_chars: int = 10_000, max_triples_per_subject: int = 1_000):
         """``store`` None: decisions are recorded only (the command line; a server publishes them at start)."""
         self.published = published
         self.store = store
         self.records = records
+        self.limits = (max_literal_chars, max_triples_per_subject)
 
     # ------------------------------------------------------------------ validation
 
-    def validate(self, graph: Graph) -> ValidationReport:
-        """Validate a submission against the published data and accepted contributions, read from the store."""
-        with _VALIDATION_LOCK:
-            try:
+    def validate(self, graph: Graph | None) -> ValidationReport:
+        """Validate a submission against the published data and accepted contributions, read from the store.
+
+        First what no contribution may say (``guard``: InputRefused, 422), then the shapes.
+        """
+        with _store_needed():
+            if graph is not None:
+                refuse_what_the_system_owns(graph, self.store, self._contributors(), *self.limits)
+            with _VALIDATION_LOCK:
                 return validate_submission(graph, self.published, self._around)
-            except QueryFailed as exc:  # the data around the submission could not be read from the store
-                raise NotPublished(
-                    f"{exc}: the submission could not be validated against the published data, "
-                    "and nothing was stored; send it again later",
-                    exc.status,
-                ) from None
+
+    def _contributors(self) -> set[str]:
+        """The agents the system's records name (ORCID iDs): only the records speak for them."""
+        if self.records is None:
+            return set()
+        return {c.contributor["orcid"] for c in self.records.all() if c.contributor.get("orcid")}
 
     def _around(self, query: str) -> Graph:
         return self.store.construct(query, CONTEXT_GRAPHS)
@@ -133,6 +141,16 @@ class Publication:
             path.write_text(header + graph.serialize(format="turtle"), encoding="utf-8")
             written.append(path)
         return written
+
+
+@contextmanager
+def _store_needed():
+    """The store could not be asked what a check needs: nothing is stored, and the client may retry."""
+    try:
+        yield
+    except QueryFailed as exc:
+        raise NotPublished(f"{exc}: the submission could not be validated against the published data, "
+                           "and nothing was stored; send it again later", exc.status) from None
 
 
 @contextmanager
