@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import accumulate
 from dataclasses import dataclass
 
 from rdflib import Dataset, Graph, URIRef
@@ -53,6 +54,8 @@ def parse_rdf(data: bytes, fmt: RdfFormat, source: str = "<input>") -> Dataset:
     except UnicodeDecodeError as exc:
         line, column = _line_column(data[: exc.start].decode("utf-8", "replace"), len(data[: exc.start].decode("utf-8", "replace")))
         raise RdfInputError(source, "the input is not valid UTF-8", line, column) from None
+    if fmt.name in NESTED_SYNTAXES:
+        _refuse_deep_nesting(text, fmt.name, source)
     if fmt.name == "jsonld":
         _refuse_remote_jsonld_contexts(text, source)
     if fmt.name == "rdfxml":
@@ -131,6 +134,42 @@ def _refuse_remote_jsonld_contexts(text: str, source: str) -> None:
         )
 
     walk(document)
+
+
+# Parsers (Python's json, rdflib's Turtle and JSON-LD) recurse a few frames per level of nesting: a
+# document nested thousands deep would exhaust the stack (a 500). Far deeper than any real data.
+MAX_NESTING = 100
+NESTED_SYNTAXES = ("jsonld", "turtle", "trig")
+
+
+# What brackets inside does not count: strings (escapes honoured), and in Turtle IRIs and comments.
+# Possessive quantifiers keep each match linear; the scan runs at the regex engine's speed.
+_JSON_STRING = r'"(?:[^"\\]++|\\.)*+"'
+_OPAQUE = {
+    "jsonld": re.compile(_JSON_STRING, re.S),
+    "turtle": re.compile(
+        r'"""(?:[^"\\]++|\\.|"(?!""))*+"""|' + r"'''(?:[^'\\]++|\\.|'(?!''))*+'''|"
+        + _JSON_STRING + r"|'(?:[^'\\]++|\\.)*+'|<[^>]*+>|#[^\n]*+",
+        re.S,
+    ),
+}
+_BRACKETS = re.compile(r"[\[\](){}]")
+_STEP = {"[": 1, "(": 1, "{": 1, "]": -1, ")": -1, "}": -1}
+
+
+def _refuse_deep_nesting(text: str, syntax: str, source: str) -> None:
+    """Brackets outside strings, IRIs and comments nested deeper than MAX_NESTING are refused."""
+    opaque = _OPAQUE["jsonld" if syntax == "jsonld" else "turtle"]
+    brackets = _BRACKETS.findall(opaque.sub(" ", text))
+    if not brackets or max(accumulate(map(_STEP.__getitem__, brackets))) <= MAX_NESTING:
+        return
+    depth = 0  # rare: find where, for the message
+    for found in _BRACKETS.finditer(text):
+        depth += _STEP[found.group()]
+        if depth > MAX_NESTING:
+            line, column = _line_column(text, found.start())
+            raise RdfInputError(source, f"nested deeper than {MAX_NESTING} levels: not accepted", line, column)
+    raise RdfInputError(source, f"nested deeper than {MAX_NESTING} levels: not accepted")
 
 
 _DOCTYPE = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
