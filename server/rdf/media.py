@@ -142,8 +142,12 @@ def serialize_as(graph: Graph, media_type: str) -> bytes:
 
     JSON-LD is compacted with the usual prefixes as an inline context, so a
     reader sees foaf:name rather than full IRIs, and no context is fetched.
+    A graph without named graphs in N-Quads is its N-Triples (every triple
+    line is a quad of the default graph); rdflib refuses it otherwise.
     """
     fmt = rdf_format_for_media_type(media_type)
     if fmt.name == "jsonld":
         return graph.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True, encoding="utf-8")
+    if fmt.name == "nquads" and not graph.context_aware:
+        return graph.serialize(format="nt", encoding="utf-8")
     return graph.serialize(format=fmt.rdflib_name, encoding="utf-8")

@@ -187,8 +187,8 @@ JSONLD_EXTRA = {  # not schema.org in the data, but with a schema.org meaning
     URIRef(SEM + "hasBeginTimeStamp"): "startDate",
     URIRef(SEM + "hasEndTimeStamp"): "endDate",
     URIRef(SEM + "hasPlace"): "location",
-    URIRef("http://purl.org/dc/terms/creator"): "creator",
-    URIRef("http://purl.org/dc/terms/date"): "dateCreated",
+    DCTERMS["creator"]: "creator",
+    DCTERMS["date"]: "dateCreated",
 }
 
 
