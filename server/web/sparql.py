@@ -11,7 +11,7 @@ Spec references in errors point to https://www.w3.org/TR/sparql11-protocol/.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
@@ -50,7 +50,7 @@ def read_query_text() -> str | None:
     Only the protocol is checked here; the text itself is checked by ``prepare_query``.
     """
     if request.method == "POST":
-        limit = current_app.config["MAX_QUERY_BYTES"]
+        limit = state().settings["MAX_QUERY_BYTES"]
         if request.content_length and request.content_length > limit + 10_000:  # not worth reading
             raise ApiError(413, f"the request body exceeds the limit of {limit} bytes")
         mimetype = request.mimetype
@@ -97,7 +97,7 @@ def default_graph_size(store) -> int:
 
 
 def service_description(endpoint_url: str) -> Graph:
-    config = current_app.config
+    config = state().settings
     store = state().store
     graph = bind_prefixes(Graph())
     graph.bind("sd", SD)
