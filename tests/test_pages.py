@@ -818,10 +818,10 @@ def test_ontology_conditional_get(client):
 
 
 def test_etags_change_with_the_code_version(client, monkeypatch):
-    import server.web.resources
+    import server.web.responses
 
     before = {path: client.get(path).headers["ETag"] for path in ("/ontology.ttl", "/ontology", "/page/person/colin-powell")}
-    monkeypatch.setattr(server.web.resources, "code_version", lambda: "999.0.0")
+    monkeypatch.setattr(server.web.responses, "code_version", lambda: "999.0.0")
     for path, etag in before.items():
         response = client.get(path, headers={"If-None-Match": etag})
         assert response.status_code == 200, path

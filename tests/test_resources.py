@@ -85,3 +85,21 @@ def test_a_description_is_served_again_without_touching_the_engine(client, monke
     monkeypatch.setattr(store, "query", engine_must_not_run)
     again = client.get("/data/person/john-ashcroft.nt")
     assert again.status_code == 200 and again.data == first.data
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/data/person/colin-powell.ttl", "/page/person/colin-powell", "/ontology.ttl", "/shapes", "/.well-known/void",
+     "/sitemap.xml", "/dumps/", "/dumps/mxus-ld.nt"],
+)
+def test_a_304_carries_the_headers_of_the_200(client, path):
+    """RFC 9110 §15.4.5: a 304 sends the ETag, Cache-Control, Vary (and here Link) the 200 would send."""
+    full = client.get(path)
+    full.close()  # a dump is a file
+    assert full.status_code == 200 and full.headers["ETag"] and full.headers["Cache-Control"].startswith("public")
+    for validator in (full.headers["ETag"], "W/" + full.headers["ETag"]):
+        again = client.get(path, headers={"If-None-Match": validator})
+        again.close()
+        assert again.status_code == 304 and again.data == b"", validator
+        for header in ("ETag", "Cache-Control", "Vary", "Link"):
+            assert again.headers.get(header) == full.headers.get(header), (path, header)

@@ -8,7 +8,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import OWL
 
 from server import create_app
@@ -207,6 +207,16 @@ def test_service_description(client):
     sizes = [int(o) for o in graph.objects(None, URIRef("http://rdfs.org/ns/void#triples"))]
     assert sizes == [int(count)]  # the default graph's size, not all graphs'
 
+
+@pytest.mark.parametrize("media_type", ["application/n-quads", "application/trig", "application/ld+json", "application/rdf+xml"])
+def test_service_description_in_every_offered_graph_format(client, media_type):
+    """Regression: N-Quads of the description (a graph without named graphs) was a 500."""
+    response = client.get("/sparql", headers={"Accept": media_type})
+    assert response.status_code == 200 and response.mimetype == media_type
+    rdflib_format = {"application/n-quads": "nquads", "application/trig": "trig", "application/ld+json": "json-ld",
+                     "application/rdf+xml": "xml"}[media_type]
+    triples = {quad[:3] for quad in Dataset().parse(data=response.data.decode(), format=rdflib_format).quads()}
+    assert (URIRef(BASE + "sparql"), URIRef("http://www.w3.org/ns/sparql-service-description#endpoint"), URIRef(BASE + "sparql")) in triples
 
 
 def test_cors_on_reads_and_preflight(client):

@@ -131,3 +131,10 @@ def test_ntriples_read_by_pyoxigraph_give_the_graph_rdflib_reads():
 
 def _open(published, settings):
     return open_store(settings, published.graph_files(), published.digest)
+
+
+def test_the_graph_names_are_spelled_alike_in_the_store_and_the_namespaces():
+    from server.rdf import namespaces
+    from server.store import graphs
+
+    assert graphs.GRAPH_BASE == namespaces.GRAPH_BASE

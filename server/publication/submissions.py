@@ -18,9 +18,10 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from server.publication.errors import InputRefused
 from server.rdf.media import UnknownFormat, rdf_format_for_media_type
+from server.rdf.namespaces import ONTOLOGY_IRI, SH, SHAPES_IRI
 from server.rdf.parsing import RdfInputError, parse_rdf, union_graph
 
-PROTECTED_NAMESPACES = ("https://w3id.org/mxus/ontology", "https://w3id.org/mxus/shapes")
+PROTECTED_NAMESPACES = (str(ONTOLOGY_IRI), str(SHAPES_IRI))  # the terms and shapes, and the documents themselves
 
 
 @dataclass
@@ -81,7 +82,7 @@ SCHEMA_CLASSES = {
     OWL.Restriction, OWL.Ontology, OWL.TransitiveProperty, OWL.SymmetricProperty, OWL.FunctionalProperty,
     OWL.InverseFunctionalProperty,
 }
-SHACL = "http://www.w3.org/ns/shacl#"
+SHACL = str(SH)
 
 
 def refuse_redefinitions(graph: Graph) -> None:

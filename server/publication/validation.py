@@ -13,12 +13,12 @@ from __future__ import annotations
 from typing import Callable
 
 import pyshacl
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from server.publication.dataset import PublishedGraphs
 from server.publication.shacl_report import ValidationReport, ValidationResult, read_results, term_text
-from server.rdf.namespaces import bind_prefixes
+from server.rdf.namespaces import MXUS, OA, SHAPES, bind_prefixes
 
 def validate_submission(submission: Graph | None, published: PublishedGraphs, around: Around) -> ValidationReport:
     """Validate ``submission`` in the context of the published data, which ``around`` reads from the store.
@@ -100,9 +100,8 @@ def _starts(submission: Graph) -> set[URIRef]:
     }
 
 
-OA = Namespace("http://www.w3.org/ns/oa#")
-MXUS_SHA256 = URIRef("https://w3id.org/mxus/ontology#sha256")
-SPAN_SHAPE = "https://w3id.org/mxus/shapes#SpanShape"
+MXUS_SHA256 = MXUS.sha256
+SPAN_SHAPE = str(SHAPES.SpanShape)
 
 
 def anchor_mismatches(spans_from: Graph, data: Graph, sources: dict[str, str]) -> list[ValidationResult]:

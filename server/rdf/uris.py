@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 
-CANONICAL_BASE = "https://w3id.org/mxus/"
+from server.rdf.namespaces import CANONICAL_BASE, ID_SPACE
+
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 TYPE = re.compile(r"^[a-z]+$")
 
 
 def thing_uri(kind: str, slug: str) -> str:
-    return f"{CANONICAL_BASE}id/{kind}/{slug}"
+    return f"{ID_SPACE}{kind}/{slug}"
 
 
 def is_valid_thing_path(kind: str, slug: str) -> bool:

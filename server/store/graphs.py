@@ -15,6 +15,8 @@ from pathlib import Path
 
 from server.store.errors import LoadFailed
 
+# Spelled here as well as in server.rdf.namespaces, so that the query workers import no rdflib;
+# tests/test_store_loading.py checks the two agree.
 GRAPH_BASE = "https://w3id.org/mxus/graph/"
 DATA_GRAPH = GRAPH_BASE + "data"
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"

@@ -19,8 +19,10 @@ from server.publication.tokens import CONTRIBUTE, MAINTAIN, Identity
 from server.state import state
 from server.web.bodies import request_body
 from server.web.errors import ApiError
-from server.web.negotiation import GRAPH_TYPES, NotAcceptable, content_type, negotiate_media_type, serialize_as
+from server.rdf.media import DESCRIPTION_TYPES, HTML, content_type, serialize_as
+from server.web.negotiation import NotAcceptable, negotiate_media_type
 from server.web.reports import render_report
+from server.web.responses import negotiated
 
 bp = Blueprint("contributions", __name__)
 
@@ -85,19 +87,17 @@ def show(contribution_id: str):
     records = state().publication.records
     contribution = records.get(contribution_id)
     try:
-        media_type = negotiate_media_type(request.accept_mimetypes, ("application/json", "text/html", *GRAPH_TYPES[:4]), request.args.get("format"))
+        media_type = negotiate_media_type(request.accept_mimetypes, ("application/json", HTML, *DESCRIPTION_TYPES), request.args.get("format"))
     except (NotAcceptable, ValueError) as exc:
         raise ApiError(406, str(exc)) from None
     if media_type == "application/json":
         body = json.dumps(contribution.summary(), indent=2, ensure_ascii=False).encode("utf-8")
-    elif media_type == "text/html":
+    elif media_type == HTML:
         turtle = records.content(contribution_id).serialize(format="turtle")
         body = render_template("contribution.html", contribution=contribution, turtle=turtle).encode("utf-8")
     else:
         body = serialize_as(records.content(contribution_id), media_type)
-    response = Response(state().rewriter.outgoing(body), 200, content_type=content_type(media_type))
-    response.headers["Vary"] = "Accept"
-    return response
+    return negotiated(Response(state().rewriter.outgoing(body), 200, content_type=content_type(media_type)))
 
 
 @bp.route("/contributions/<contribution_id>/<decision>", methods=["POST"])

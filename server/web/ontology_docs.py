@@ -2,39 +2,27 @@
 
 Each is HTML for people and RDF (Turtle, JSON-LD, N-Triples, RDF/XML) for
 machines, by Accept, by ``?format=`` or by extension (/ontology.ttl). The
-HTML is generated from the published graphs already loaded at start-up;
-usage counts come from the store, through SPARQL.
+HTML is generated from the published graphs already loaded at start-up
+(``ontology_views``); usage counts come from the store, through SPARQL.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from collections.abc import Callable
 
+from flask import Blueprint, Response, request
+from rdflib import Graph
+
+from server.rdf.media import DESCRIPTION_TYPES, EXTENSIONS, HTML, content_type, serialize_as
+from server.rdf.namespaces import VANN, bind_prefixes
 from server.state import state
-from server.rdf.namespaces import MXUS, SHAPES, bind_prefixes
-from server.rdf.uris import CANONICAL_BASE
 from server.web.errors import ApiError
-from server.web.negotiation import DESCRIPTION_TYPES, EXTENSIONS, HTML, content_type, negotiate, serialize_as
-from server.web.views import curie, iri_view, literal_view, render_page, select
-from server.web.resources import etag_for
+from server.web.negotiation import negotiate
+from server.web.ontology_views import ontology_doc, ontology_graph, ontology_version, shapes_doc
+from server.web.responses import Caching, alternates, etag_for, respond
+from server.web.views import render_page
 
 bp = Blueprint("ontology_docs", __name__)
-
-ONTOLOGY_IRI = URIRef(CANONICAL_BASE + "ontology")
-SHAPES_IRI = URIRef(CANONICAL_BASE + "shapes")
-DCTERMS = "http://purl.org/dc/terms/"
-VANN = "http://purl.org/vocab/vann/"
-SH = "http://www.w3.org/ns/shacl#"
-
-
-def _sh(name: str) -> URIRef:
-    return URIRef(SH + name)
-
-
-# ---------------------------------------------------------------- routes
 
 
 @bp.route("/ontology", defaults={"extension": None})
@@ -42,18 +30,18 @@ def _sh(name: str) -> URIRef:
 def ontology(extension: str | None):
     media_type = _media_type(extension, "ontology")
     if media_type != HTML:
-        return _rdf(_ontology_graph(), media_type, "ontology")
-    return _html("ontology", lambda: render_page("ontology.html", doc=_ontology_doc(), active="ontology_docs.ontology"))
+        return _document("ontology", media_type, lambda: _rdf(ontology_graph(), media_type))
+    return _document("ontology", HTML, lambda: render_page("ontology.html", doc=ontology_doc(), active="ontology_docs.ontology"))
 
 
-@bp.route("/ontology/<version>")
-def ontology_version(version: str):
+@bp.route("/ontology/<version>", endpoint="ontology_version")
+def ontology_version_iri(version: str):
     """The version IRI (owl:versionIRI, /ontology/0.1.0): the current version is /ontology.
 
     /ontology/0.1.0.ttl and the other extensions answer like /ontology.ttl.
     Earlier versions are not kept: 404.
     """
-    current = _ontology_version()
+    current = ontology_version()
     if current and version == current:
         return ontology(None)
     if current and version.startswith(current + "."):
@@ -67,8 +55,8 @@ def ontology_version(version: str):
 def shapes(extension: str | None):
     media_type = _media_type(extension, "shapes")
     if media_type != HTML:
-        return _rdf(state().published.shapes, media_type, "shapes")
-    return _html("shapes", lambda: render_page("shapes.html", doc=_shapes_doc(), active=None))
+        return _document("shapes", media_type, lambda: _rdf(state().published.shapes, media_type))
+    return _document("shapes", HTML, lambda: render_page("shapes.html", doc=shapes_doc(), active=None))
 
 
 def _media_type(extension: str | None, name: str) -> str:
@@ -80,303 +68,13 @@ def _media_type(extension: str | None, name: str) -> str:
     return negotiate(request.accept_mimetypes, (HTML, *DESCRIPTION_TYPES), request.args.get("format"))
 
 
-def _conditional(name: str, media_type: str) -> tuple[str, Response | None]:
-    etag = etag_for(name, media_type)
-    if request.if_none_match.contains_weak(etag):
-        return etag, _headers(Response(status=304), etag, name)
-    return etag, None
+def _document(name: str, media_type: str, build: Callable[[], Response]) -> Response:
+    return respond(Caching(etag_for(name, media_type), link=alternates(f"/{name}")), build)
 
 
-def _headers(response: Response, etag: str, name: str) -> Response:
-    response.set_etag(etag)
-    response.headers["Vary"] = "Accept"
-    response.headers["Cache-Control"] = "public, max-age=300"
-    response.headers["Link"] = ", ".join(
-        [f'</{name}{ext}>; rel="alternate"; type="{media}"' for ext, media in EXTENSIONS.items()]
-        + [f'</{name}>; rel="alternate"; type="text/html"']
-    )
-    return response
-
-
-def _rdf(graph: Graph, media_type: str, name: str) -> Response:
-    etag, not_modified = _conditional(name, media_type)
-    if not_modified is not None:
-        return not_modified
+def _rdf(graph: Graph, media_type: str) -> Response:
     out = bind_prefixes(Graph())
     out.bind("vann", VANN)
     out += graph
     body = state().rewriter.outgoing(serialize_as(out, media_type))
-    return _headers(Response(body, 200, content_type=content_type(media_type)), etag, name)
-
-
-def _html(name: str, render) -> Response:
-    etag, not_modified = _conditional(name, HTML)
-    if not_modified is not None:
-        return not_modified
-    return _headers(render(), etag, name)
-
-
-# ---------------------------------------------------------------- the ontology
-
-
-def _ontology_graph() -> Graph:
-    """mxus.ttl as loaded: the ontology header and our terms, without the reused vocabularies' axioms."""
-    loaded = state().published.ontology
-    graph = Graph()
-    pending = [s for s in set(loaded.subjects()) if isinstance(s, URIRef) and str(s).startswith(str(ONTOLOGY_IRI))]
-    seen = set()
-    while pending:
-        subject = pending.pop()
-        if subject in seen:
-            continue
-        seen.add(subject)
-        for predicate, obj in loaded.predicate_objects(subject):
-            graph.add((subject, predicate, obj))
-            if isinstance(obj, BNode):
-                pending.append(obj)
-    return graph
-
-
-def _ontology_version() -> str | None:
-    """The owl:versionInfo of the published ontology."""
-    loaded = state().published.ontology
-    return next((str(v) for v in loaded.objects(ONTOLOGY_IRI, OWL.versionInfo)), None)
-
-
-def _texts(graph: Graph, subject, predicate) -> list[dict]:
-    values = [o for o in graph.objects(subject, predicate) if isinstance(o, Literal)]
-    values.sort(key=lambda v: (v.language != "en", v.language or "", str(v)))
-    return [literal_view(str(v), v.language, str(v.datatype) if v.datatype else None) for v in values]
-
-
-def _by_lang(graph: Graph, subject, predicate, lang: str) -> str | None:
-    for value in graph.objects(subject, predicate):
-        if isinstance(value, Literal) and value.language == lang:
-            return str(value)
-    return None
-
-
-def _local(iri) -> str:
-    return str(iri)[len(str(MXUS)) :]
-
-
-def _links(graph: Graph, subject, predicate, here: bool = True) -> list[dict]:
-    """Links to the objects; ``here``: mxus terms link within the page (#Term), not to /ontology#Term."""
-    views = (_term_link(o, here) for o in graph.objects(subject, predicate) if isinstance(o, URIRef))
-    return sorted(views, key=lambda v: v["text"])
-
-
-def _term_link(iri: URIRef, here: bool = True) -> dict:
-    if here and str(iri).startswith(str(MXUS)):
-        return {"kind": "term", "href": "#" + _local(iri), "text": curie(str(iri)), "iri": str(iri)}
-    return iri_view(str(iri))
-
-
-def _ontology_doc() -> dict:
-    graph = _ontology_graph()
-    header = {
-        "iri": str(ONTOLOGY_IRI),
-        "title": _by_lang(graph, ONTOLOGY_IRI, URIRef(DCTERMS + "title"), "en") or "mxus ontology",
-        "title_es": _by_lang(graph, ONTOLOGY_IRI, URIRef(DCTERMS + "title"), "es"),
-        "description": _by_lang(graph, ONTOLOGY_IRI, URIRef(DCTERMS + "description"), "en"),
-        "description_es": _by_lang(graph, ONTOLOGY_IRI, URIRef(DCTERMS + "description"), "es"),
-        "version": next((str(v) for v in graph.objects(ONTOLOGY_IRI, OWL.versionInfo)), None),
-        "version_iri": next((str(v) for v in graph.objects(ONTOLOGY_IRI, OWL.versionIRI)), None),
-        "license": next((str(v) for v in graph.objects(ONTOLOGY_IRI, URIRef(DCTERMS + "license"))), None),
-        "creator": next((str(v) for v in graph.objects(ONTOLOGY_IRI, URIRef(DCTERMS + "creator"))), None),
-        "created": next((str(v) for v in graph.objects(ONTOLOGY_IRI, URIRef(DCTERMS + "created"))), None),
-        "modified": next((str(v) for v in graph.objects(ONTOLOGY_IRI, URIRef(DCTERMS + "modified"))), None),
-        "prefix": next((str(v) for v in graph.objects(ONTOLOGY_IRI, URIRef(VANN + "preferredNamespacePrefix"))), None),
-        "namespace": next((str(v) for v in graph.objects(ONTOLOGY_IRI, URIRef(VANN + "preferredNamespaceUri"))), None),
-        "see_also": _links(graph, ONTOLOGY_IRI, RDFS.seeAlso),
-    }
-    usage = _usage()
-    classes = [s for s in graph.subjects(RDF.type, OWL.Class) if str(s).startswith(str(MXUS))]
-    properties = [
-        s
-        for kind in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
-        for s in graph.subjects(RDF.type, kind)
-        if str(s).startswith(str(MXUS))
-    ]
-    class_docs = [_term_doc(graph, c, usage) for c in _class_order(graph, classes)]
-    property_docs = [_term_doc(graph, p, usage) for p in sorted(set(properties), key=_local)]
-    return {"header": header, "classes": class_docs, "properties": property_docs, "formats": _formats("ontology")}
-
-
-def _class_order(graph: Graph, classes: list[URIRef]) -> list[URIRef]:
-    """Top classes alphabetically, each followed by its own subclasses."""
-    ours = set(classes)
-    children: dict[URIRef, list[URIRef]] = {}
-    roots = []
-    for cls in ours:
-        parents = [p for p in graph.objects(cls, RDFS.subClassOf) if p in ours]
-        if parents:
-            for parent in parents:
-                children.setdefault(parent, []).append(cls)
-        else:
-            roots.append(cls)
-    ordered: list[URIRef] = []
-
-    def visit(cls: URIRef) -> None:
-        if cls in ordered:
-            return
-        ordered.append(cls)
-        for child in sorted(children.get(cls, []), key=_local):
-            visit(child)
-
-    for root in sorted(roots, key=_local):
-        visit(root)
-    return ordered + sorted(ours - set(ordered), key=_local)
-
-
-def _term_doc(graph: Graph, term: URIRef, usage: dict[str, int]) -> dict:
-    kinds = [curie(str(t)) for t in graph.objects(term, RDF.type)]
-    return {
-        "id": _local(term),
-        "iri": str(term),
-        "curie": curie(str(term)),
-        "kinds": sorted(kinds),
-        "label": _by_lang(graph, term, RDFS.label, "en"),
-        "label_es": _by_lang(graph, term, RDFS.label, "es"),
-        "comments": _texts(graph, term, RDFS.comment),
-        "domain": _links(graph, term, RDFS.domain),
-        "range": _links(graph, term, RDFS.range),
-        "superclasses": _links(graph, term, RDFS.subClassOf),
-        "subclasses": _links_in(graph, RDFS.subClassOf, term),
-        "superproperties": _links(graph, term, RDFS.subPropertyOf),
-        "close_match": _links(graph, term, SKOS.closeMatch),
-        "exact_match": _links(graph, term, SKOS.exactMatch),
-        "equivalent": _links(graph, term, OWL.equivalentClass) + _links(graph, term, OWL.equivalentProperty),
-        "usage": usage.get(str(term), 0),
-    }
-
-
-def _links_in(graph: Graph, predicate, obj) -> list[dict]:
-    return sorted((_term_link(s) for s in graph.subjects(predicate, obj) if isinstance(s, URIRef)), key=lambda v: v["text"])
-
-
-def _usage() -> dict[str, int]:
-    """How often the data uses each mxus term: instances of a class (with subclasses), triples of a property."""
-    counts: dict[str, int] = {}
-    for row in select(
-        """SELECT ?term (COUNT(DISTINCT ?s) AS ?n) WHERE {
-  ?s a/rdfs:subClassOf* ?term . FILTER (STRSTARTS(STR(?term), STR(mxus:)))
-} GROUP BY ?term"""
-    ):
-        counts[str(row["term"])] = int(row["n"])
-    for row in select(
-        """SELECT ?term (COUNT(*) AS ?n) WHERE {
-  ?s ?term ?o . FILTER (STRSTARTS(STR(?term), STR(mxus:)))
-} GROUP BY ?term"""
-    ):
-        counts[str(row["term"])] = int(row["n"])
-    return counts
-
-
-def _formats(name: str) -> list[dict]:
-    return [{"href": f"/{name}{ext}", "type": media, "name": ext[1:]} for ext, media in EXTENSIONS.items()]
-
-
-# ---------------------------------------------------------------- the shapes
-
-TARGETS = (
-    ("targetClass", "instances of"),
-    ("targetSubjectsOf", "subjects of"),
-    ("targetObjectsOf", "objects of"),
-    ("targetNode", "the node"),
-)
-
-
-def _shapes_doc() -> dict:
-    graph = state().published.shapes
-    names = sorted(
-        (s for s in graph.subjects(RDF.type, _sh("NodeShape")) if isinstance(s, URIRef)),
-        key=lambda s: str(s),
-    )
-    shapes = [_shape_doc(graph, shape) for shape in names]
-    return {
-        "title": _by_lang(graph, SHAPES_IRI, RDFS.label, "en") or "SHACL shapes",
-        "title_es": _by_lang(graph, SHAPES_IRI, RDFS.label, "es"),
-        "comment": _by_lang(graph, SHAPES_IRI, RDFS.comment, "en"),
-        "shapes": shapes,
-        "formats": _formats("shapes"),
-    }
-
-
-def _severity(graph: Graph, node) -> str:
-    value = next(iter(graph.objects(node, _sh("severity"))), None)
-    return str(value)[len(SH) :] if value is not None else "Violation"
-
-
-def _shape_doc(graph: Graph, shape: URIRef) -> dict:
-    local = str(shape)[len(str(SHAPES)) :] if str(shape).startswith(str(SHAPES)) else curie(str(shape))
-    targets = []
-    for name, text in TARGETS:
-        values = _links(graph, shape, _sh(name), here=False)
-        if values:
-            targets.append({"text": text, "values": values})
-    applies = _links(graph, shape, _sh("class"), here=False)
-    referenced_by = sorted(
-        {
-            str(s)[len(str(SHAPES)) :]
-            for node in graph.subjects(_sh("node"), shape)
-            for s in _owning_shapes(graph, node)
-        }
-    )
-    messages = []
-    for message in _texts(graph, shape, _sh("message")):
-        messages.append({"path": None, "message": message, "severity": _severity(graph, shape)})
-    for prop in graph.objects(shape, _sh("property")):
-        path = next(iter(graph.objects(prop, _sh("path"))), None)
-        texts = _texts(graph, prop, _sh("message"))
-        for message in texts or [literal_view("(no message)")]:
-            messages.append({"path": _path_text(graph, path), "message": message, "severity": _severity(graph, prop)})
-    for constraint in graph.objects(shape, _sh("sparql")):
-        for message in _texts(graph, constraint, _sh("message")):
-            messages.append({"path": "SPARQL constraint", "message": message, "severity": _severity(graph, constraint)})
-    messages.sort(key=lambda m: (m["path"] is not None, m["path"] or "", m["message"]["text"]))
-    return {
-        "id": local,
-        "iri": str(shape),
-        "curie": curie(str(shape)),
-        "comments": _texts(graph, shape, RDFS.comment),
-        "targets": targets,
-        "applies": applies,
-        "referenced_by": referenced_by,
-        "messages": messages,
-    }
-
-
-def _owning_shapes(graph: Graph, node) -> list[URIRef]:
-    """The named shapes a (possibly nested, anonymous) shape belongs to."""
-    found, pending, seen = [], [node], set()
-    while pending:
-        current = pending.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        if isinstance(current, URIRef):
-            found.append(current)
-            continue
-        pending.extend(graph.subjects(None, current))
-    return found
-
-
-def _path_text(graph: Graph, path) -> str | None:
-    if path is None:
-        return None
-    if isinstance(path, URIRef):
-        return curie(str(path))
-    inverse = next(iter(graph.objects(path, _sh("inversePath"))), None)
-    if inverse is not None:
-        return "^" + (_path_text(graph, inverse) or "?")
-    if (path, RDF.first, None) in graph:
-        return "/".join(_path_text(graph, item) or "?" for item in Collection(graph, path))
-    for name, suffix in (("zeroOrMorePath", "*"), ("oneOrMorePath", "+"), ("zeroOrOnePath", "?")):
-        inner = next(iter(graph.objects(path, _sh(name))), None)
-        if inner is not None:
-            return f"({_path_text(graph, inner)}){suffix}"
-    alternatives = next(iter(graph.objects(path, _sh("alternativePath"))), None)
-    if alternatives is not None:
-        return "|".join(_path_text(graph, item) or "?" for item in Collection(graph, alternatives))
-    return "(complex path)"
+    return Response(body, 200, content_type=content_type(media_type))

@@ -10,14 +10,16 @@ from flask import Response, url_for
 
 from server.publication.errors import PublicationError
 from server.publication.queries import PreparedQuery, answer_query
+from server.rdf.media import DESCRIPTION_FORMATS, RESULT_FORMATS
 from server.rdf.namespaces import bind_prefixes
 from server.state import state
 from server.web.examples import EXAMPLE_QUERIES, EXAMPLE_SLUGS
 from server.web.views import render_page, term_view
 
 MAX_TABLE_ROWS = 1000
-RESULT_DOWNLOADS = (("json", "SPARQL JSON"), ("xml", "SPARQL XML"), ("csv", "CSV"), ("tsv", "TSV"))
-GRAPH_DOWNLOADS = (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML"))
+# The same answer from /sparql, as ?format= short names with their labels.
+RESULT_DOWNLOADS = tuple((f.short_names[0], f.label) for f in RESULT_FORMATS if f.generic_for is None)
+GRAPH_DOWNLOADS = tuple((f.short_names[0], f.label) for f in DESCRIPTION_FORMATS)
 
 
 def render_query_page(query: str | None = None, result: dict | None = None, error: PublicationError | None = None) -> Response:

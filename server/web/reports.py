@@ -7,7 +7,8 @@ from flask import Response, render_template
 from server.publication.reports import report_as_json
 from server.publication.validation import ValidationReport
 from server.state import state
-from server.web.negotiation import content_type, serialize_as
+from server.rdf.media import content_type, serialize_as
+from server.web.responses import negotiated
 
 REPORT_TYPES = ("application/json", "text/turtle", "application/ld+json", "text/html")
 
@@ -19,6 +20,4 @@ def render_report(report: ValidationReport, media_type: str, status: int = 200) 
         body = report_as_json(report).encode("utf-8")
     else:
         body = serialize_as(report.graph, media_type)
-    response = Response(state().rewriter.outgoing(body), status, content_type=content_type(media_type))
-    response.headers["Vary"] = "Accept"
-    return response
+    return negotiated(Response(state().rewriter.outgoing(body), status, content_type=content_type(media_type)))

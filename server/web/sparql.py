@@ -11,23 +11,21 @@ Spec references in errors point to https://www.w3.org/TR/sparql11-protocol/.
 
 from __future__ import annotations
 
-
-from flask import Blueprint, Response, current_app, request
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from flask import Blueprint, Response, request
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from server.state import state
 from server.publication.queries import PROTOCOL, prepare_query, run_query
-from server.web.query_page import render_query_page, render_query_result
-from server.rdf.namespaces import bind_prefixes
+from server.rdf.media import GRAPH_TYPES, HTML, SPARQL_FORMATS, content_type, serialize_as
+from server.rdf.namespaces import SD, VOID, VOID_DOCUMENT, bind_prefixes
+from server.state import state
+from server.web.cache import versioned_cache
 from server.web.errors import ApiError
-from server.web.negotiation import GRAPH_TYPES, HTML, content_type, negotiate, prefers_html, serialize_as
+from server.web.negotiation import negotiate, prefers_html
+from server.web.query_page import render_query_page, render_query_result
+from server.web.responses import negotiated
 
 bp = Blueprint("sparql", __name__)
-
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-VOID = Namespace("http://rdfs.org/ns/void#")
-FORMATS = Namespace("http://www.w3.org/ns/formats/")
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -40,10 +38,10 @@ def endpoint():
                              request.values.getlist("default-graph-uri"), request.values.getlist("named-graph-uri"))
     explicit = request.values.get("format")
     if prefers_html(request.accept_mimetypes, prepared.offered, explicit):
-        return _negotiated(render_query_result(text, prepared))
+        return negotiated(render_query_result(text, prepared))
     media_type = negotiate(request.accept_mimetypes, prepared.offered, explicit)
     body = run_query(prepared, app.store, media_type)
-    return _negotiated(Response(app.rewriter.outgoing(body), 200, content_type=content_type(media_type)))
+    return negotiated(Response(app.rewriter.outgoing(body), 200, content_type=content_type(media_type)))
 
 
 def read_query_text() -> str | None:
@@ -52,7 +50,7 @@ def read_query_text() -> str | None:
     Only the protocol is checked here; the text itself is checked by ``prepare_query``.
     """
     if request.method == "POST":
-        limit = current_app.config["MAX_QUERY_BYTES"]
+        limit = state().settings["MAX_QUERY_BYTES"]
         if request.content_length and request.content_length > limit + 10_000:  # not worth reading
             raise ApiError(413, f"the request body exceeds the limit of {limit} bytes")
         mimetype = request.mimetype
@@ -86,30 +84,20 @@ def service_description_or_page() -> Response:
     else:
         media_type = negotiate(request.accept_mimetypes, (*GRAPH_TYPES, HTML), explicit)
     if media_type == HTML:
-        return _negotiated(render_query_page())
+        return negotiated(render_query_page())
     rewriter = state().rewriter
     graph = service_description(rewriter.served_base + "sparql")
     body = serialize_as(graph, media_type)
-    return _negotiated(Response(rewriter.outgoing(body), 200, content_type=content_type(media_type)))
-
-
-def _negotiated(response: Response) -> Response:
-    response.headers["Vary"] = "Accept"
-    return response
-
-
-_sizes: dict[str, int] = {}
+    return negotiated(Response(rewriter.outgoing(body), 200, content_type=content_type(media_type)))
 
 
 def default_graph_size(store) -> int:
     """Triples a query sees by default (data, ontology, accepted contributions), counted once per store version."""
-    if store.version not in _sizes:
-        _sizes[store.version] = store.count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    return _sizes[store.version]
+    return versioned_cache("sparql").get("default-graph-size", lambda: store.count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
 
 
 def service_description(endpoint_url: str) -> Graph:
-    config = current_app.config
+    config = state().settings
     store = state().store
     graph = bind_prefixes(Graph())
     graph.bind("sd", SD)
@@ -119,8 +107,8 @@ def service_description(endpoint_url: str) -> Graph:
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     for feature in ("UnionDefaultGraph",):
         graph.add((service, SD.feature, SD[feature]))
-    for fmt in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle", "JSON-LD", "N-Triples", "RDF_XML", "N-Quads", "TriG"):
-        graph.add((service, SD.resultFormat, FORMATS[fmt]))
+    for fmt in SPARQL_FORMATS:
+        graph.add((service, SD.resultFormat, fmt))
     if config["STORE_URL"]:
         # Remote-store mode: the time limit is how long this server waits; memory is the store's affair.
         limits = (
@@ -146,7 +134,7 @@ def service_description(endpoint_url: str) -> Graph:
     graph.add((default_graph, RDF.type, SD.Graph))
     graph.add((default_graph, RDF.type, VOID.Dataset))
     graph.add((default_graph, VOID.triples, Literal(default_graph_size(store), datatype=XSD.integer)))
-    graph.add((default_graph, RDFS.seeAlso, URIRef("https://w3id.org/mxus/.well-known/void")))
+    graph.add((default_graph, RDFS.seeAlso, VOID_DOCUMENT))
     for name in store.graph_names:
         named = BNode()
         graph.add((dataset, SD.namedGraph, named))

@@ -20,10 +20,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from server.state import state
-from server.rdf.namespaces import MXUS, PREFIXES
-from server.rdf.uris import CANONICAL_BASE, is_valid_thing_path
+from server.rdf.namespaces import ID_SPACE, MXUS, ONTOLOGY_IRI, PREFIXES
+from server.rdf.uris import is_valid_thing_path
 
-ID_BASE = CANONICAL_BASE + "id/"
 SPARQL_PREFIXES = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
 
 
@@ -53,8 +52,8 @@ def row_text(row: dict, name: str) -> str | None:
 
 def curie(iri: str) -> str:
     """A prefixed name for display: person:colin-powell, schema:about, wd:Q150851."""
-    if iri.startswith(ID_BASE):
-        rest = iri[len(ID_BASE) :]
+    if iri.startswith(ID_SPACE):
+        rest = iri[len(ID_SPACE) :]
         kind, _, slug = rest.partition("/")
         if slug and is_valid_thing_path(kind, slug):
             return f"{kind}:{slug}"
@@ -72,9 +71,9 @@ def curie(iri: str) -> str:
 
 def page_path(iri: str) -> str | None:
     """/page/{type}/{slug} for one of our resources, else None."""
-    if not iri.startswith(ID_BASE):
+    if not iri.startswith(ID_SPACE):
         return None
-    kind, _, slug = iri[len(ID_BASE) :].partition("/")
+    kind, _, slug = iri[len(ID_SPACE) :].partition("/")
     return f"/page/{kind}/{slug}" if slug and is_valid_thing_path(kind, slug) else None
 
 
@@ -82,7 +81,7 @@ def ontology_href(iri: str) -> str | None:
     namespace = str(MXUS)
     if iri.startswith(namespace) and re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", iri[len(namespace) :]):
         return "/ontology#" + iri[len(namespace) :]
-    if iri == CANONICAL_BASE + "ontology":
+    if iri == str(ONTOLOGY_IRI):
         return "/ontology"
     return None
 

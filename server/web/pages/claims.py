@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from server.web.pages import bp
 from server.web.pages.passages import PASSAGE_FIELDS, passage_view
-from server.web.views import ID_BASE, curie, iri_view, parse_when, render_page, row_text, select, when_view
+from server.rdf.namespaces import ID_SPACE
+from server.web.views import curie, iri_view, parse_when, render_page, row_text, select, when_view
 
 ARGUMENT_KINDS = (
     ("ResearchQuestion", "Research question"),
@@ -141,7 +142,7 @@ def _load_claims() -> dict[str, dict]:
                     "view": iri_view(str(row["subject"]), row_text(row, "label")),
                     "when": when,
                     "end": parse_when(row_text(row, "end")),
-                    "is_document": not str(row["subject"]).startswith(ID_BASE + "event/"),
+                    "is_document": not str(row["subject"]).startswith(ID_SPACE + "event/"),
                 }
             )
     return claims

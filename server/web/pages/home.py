@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask import url_for
 
-from server.rdf.namespaces import MXUS
+from server.rdf.namespaces import ID_SPACE, MXUS
 from server.store.graphs import DATA_GRAPH
 from server.web.pages import bp
 from server.web.examples import EXAMPLE_QUERIES, EXAMPLE_SLUGS
-from server.web.views import ID_BASE, iri_view, parse_when, render_page, row_text, select
+from server.web.views import iri_view, parse_when, render_page, row_text, select
 
 
 @bp.route("/")
@@ -103,7 +103,7 @@ def _entry_points() -> list[dict]:
     rows = select(
         f"""SELECT DISTINCT ?group ?r ?en ?es ?start WHERE {{
   {union}
-  FILTER (STRSTARTS(STR(?r), "{ID_BASE}"))
+  FILTER (STRSTARTS(STR(?r), "{ID_SPACE}"))
   OPTIONAL {{ ?r rdfs:label ?en FILTER (lang(?en) = "en") }}
   OPTIONAL {{ ?r rdfs:label ?es FILTER (lang(?es) = "es") }}
   OPTIONAL {{ ?r mxus:statedIn/oa:hasSelector/oa:start ?start }}
@@ -140,8 +140,8 @@ def _statistics() -> dict:
     kinds = select(
         f"""SELECT ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {{
   GRAPH <{DATA_GRAPH}> {{ ?s a ?type }}
-  FILTER (isIRI(?s) && STRSTARTS(STR(?s), "{ID_BASE}"))
-  BIND (REPLACE(STR(?s), "^{ID_BASE}([a-z]+)/.*$", "$1") AS ?kind)
+  FILTER (isIRI(?s) && STRSTARTS(STR(?s), "{ID_SPACE}"))
+  BIND (REPLACE(STR(?s), "^{ID_SPACE}([a-z]+)/.*$", "$1") AS ?kind)
 }} GROUP BY ?kind ORDER BY DESC(?n) ?kind"""
     )
     classes = select(

@@ -12,24 +12,25 @@ import json
 import re
 from typing import Any
 
-from flask import Response, request
+from flask import Response
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from server.state import state
 from server.rdf.uris import is_valid_thing_path, thing_uri
+from server.rdf.media import EXTENSIONS
+from server.rdf.namespaces import DCTERMS, SCHEMA
+from server.web.descriptions import alternates_header, describe_resource
 from server.web.errors import ApiError
-from server.web.negotiation import EXTENSIONS
 from server.web.pages import bp
 from server.web.pages.passages import passages_about, passages_of
 from server.web.views import curie, iri_view, labels_of, page_path, pick_label, render_page, safe_href, select, term_view
-from server.web.resources import alternates_header, describe_resource, etag_for
+from server.web.responses import Caching, etag_for, respond
 
-SCHEMA = "https://schema.org/"
 HEADER_TEXT = (  # shown above the table, not in it
-    (URIRef(SCHEMA + "description"), "description"),
-    (URIRef("http://purl.org/dc/terms/description"), "description"),
-    (URIRef(SCHEMA + "text"), "text"),
+    (SCHEMA["description"], "description"),
+    (DCTERMS["description"], "description"),
+    (SCHEMA["text"], "text"),
     (RDFS.comment, "comment"),
 )
 NOT_IN_TABLE = {RDF.type, RDFS.label, OWL.sameAs, *(p for p, _ in HEADER_TEXT)}
@@ -40,9 +41,12 @@ EXTERNAL_LINKS = ((OWL.sameAs, "Same as"), (RDFS.seeAlso, "See also"))
 def resource(kind: str, slug: str):
     if not is_valid_thing_path(kind, slug):
         raise ApiError(404, f"no page /page/{kind}/{slug}: pages are /page/{{type}}/{{slug}} in lowercase")
-    etag = etag_for("page", kind, slug)
-    if request.if_none_match.contains_weak(etag):
-        return _page_headers(Response(status=304), etag, kind, slug)
+    # A page for people, not negotiated: no Vary.
+    caching = Caching(etag_for("page", kind, slug), vary_accept=False, link=alternates_header(kind, slug))
+    return respond(caching, lambda: _page(kind, slug))
+
+
+def _page(kind: str, slug: str) -> Response:
     iri = thing_uri(kind, slug)
     graph = describe_resource(iri)
     subject = URIRef(iri)
@@ -73,8 +77,7 @@ def resource(kind: str, slug: str):
         ],
         "jsonld": _jsonld_script(_schema_jsonld(graph, subject, labels, schema_types, kind, slug)),
     }
-    response = render_page("resource.html", page=page, active=None)
-    return _page_headers(response, etag, kind, slug)
+    return render_page("resource.html", page=page, active=None)
 
 
 def contributed_statements(iri: str, labels: dict) -> list[dict]:
@@ -97,13 +100,6 @@ def contributed_statements(iri: str, labels: dict) -> list[dict]:
         }
         for row in rows
     ]
-
-
-def _page_headers(response: Response, etag: str, kind: str, slug: str) -> Response:
-    response.set_etag(etag)
-    response.headers["Link"] = alternates_header(kind, slug)
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
 
 
 def _header_texts(graph: Graph, subject: URIRef) -> list[dict]:
@@ -191,8 +187,8 @@ JSONLD_EXTRA = {  # not schema.org in the data, but with a schema.org meaning
     URIRef(SEM + "hasBeginTimeStamp"): "startDate",
     URIRef(SEM + "hasEndTimeStamp"): "endDate",
     URIRef(SEM + "hasPlace"): "location",
-    URIRef("http://purl.org/dc/terms/creator"): "creator",
-    URIRef("http://purl.org/dc/terms/date"): "dateCreated",
+    DCTERMS["creator"]: "creator",
+    DCTERMS["date"]: "dateCreated",
 }
 
 

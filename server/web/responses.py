@@ -1,0 +1,115 @@
+"""Response headers in one place: ETags, conditional requests, caching, Vary, Link.
+
+A route says what a representation is (``Caching``: its ETag, how long it
+may be cached, whether it varies by Accept, its alternates) and hands over
+a function that builds the body; ``respond`` answers 304 when the client's
+copy is current, with the same headers as the 200 would carry (RFC 9110
+§15.4.5), and builds the body only otherwise.
+
+The ETag names the dataset version (an accepted contribution changes it),
+the code version (an upgrade changes what is served from the same data)
+and the representation's parts (resource, format).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Response, request, send_file
+
+from server.rdf.media import EXTENSIONS, HTML
+from server.state import state
+
+PACKAGE = Path(__file__).resolve().parents[1]  # server/
+SOURCE_SUFFIXES = (".py", ".html", ".xml", ".css", ".js", ".txt")
+
+# How long a cache may keep an answer without asking again, in seconds.
+DATA_MAX_AGE = 300  # descriptions, pages, the dumps: they change when a contribution is accepted
+SITEMAP_MAX_AGE = 3600
+STATIC_MAX_AGE = 86400  # robots.txt, favicon.ico
+
+
+@functools.cache
+def code_version() -> str:
+    """The installed version of this package and a digest of its sources.
+
+    The version alone is not enough: a checkout changed without a version
+    bump (or an editable install) would go on serving the old ETags.
+    """
+    try:
+        version = importlib.metadata.version("mxus-ld")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    digest = hashlib.sha256()
+    for path in sorted(p for p in PACKAGE.rglob("*") if p.suffix in SOURCE_SUFFIXES and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\x00" + path.read_bytes() + b"\x00")
+    return f"{version}+{digest.hexdigest()[:16]}"
+
+
+def etag_for(*parts: str) -> str:
+    """The one ETag: changes when the data, the code or the representation changes."""
+    text = "\x00".join((state().store.version, code_version(), *parts))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def alternates(path: str, page: str | None = None) -> str:
+    """A Link header naming the RDF alternates of ``path`` (``path.ttl`` ...) and its page for people."""
+    links = [f'<{path}{ext}>; rel="alternate"; type="{media}"' for ext, media in EXTENSIONS.items()]
+    links.append(f'<{page or path}>; rel="alternate"; type="{HTML}"')
+    return ", ".join(links)
+
+
+@dataclass(frozen=True)
+class Caching:
+    """The headers a representation carries, on a 200 and on a 304 alike."""
+
+    etag: str | None = None
+    max_age: int | None = DATA_MAX_AGE
+    vary_accept: bool = True  # negotiated: a cache must key on Accept
+    link: str | None = None
+
+    def apply(self, response: Response) -> Response:
+        if self.etag is not None:
+            response.set_etag(self.etag)
+        if self.vary_accept:
+            response.headers["Vary"] = "Accept"
+        if self.link is not None:
+            response.headers["Link"] = self.link
+        if self.max_age is not None:
+            response.headers["Cache-Control"] = f"public, max-age={self.max_age}"
+        return response
+
+    def is_current(self) -> bool:
+        """Whether the client's copy (If-None-Match, weak or strong) is this representation."""
+        return self.etag is not None and request.if_none_match.contains_weak(self.etag)
+
+
+def respond(caching: Caching, build: Callable[[], Response]) -> Response:
+    """304 Not Modified when the client's copy is current, else what ``build`` makes; the headers of ``caching`` on both."""
+    if caching.is_current():
+        return caching.apply(Response(status=304))
+    return caching.apply(build())
+
+
+def negotiated(response: Response) -> Response:
+    """A response whose content was chosen by the Accept header, not cached by us."""
+    return Caching(max_age=None).apply(response)
+
+
+def send_cached_file(path: Path, mimetype: str, download_name: str, as_attachment: bool, caching: Caching) -> Response:
+    """A file with Range, If-Range and conditional requests (Werkzeug's), and the headers of ``caching``."""
+    response = send_file(
+        path,
+        mimetype=mimetype,
+        as_attachment=as_attachment,
+        download_name=download_name,
+        conditional=True,
+        etag=caching.etag if caching.etag is not None else True,
+        max_age=caching.max_age,
+    )
+    return Caching(etag=None, max_age=caching.max_age, vary_accept=caching.vary_accept, link=caching.link).apply(response)

@@ -1,0 +1,22 @@
+"""The dataset as a whole: its description, its dumps, and what crawlers read.
+
+One blueprint, ``void``, with one module per concern, as ``pages`` has:
+``description`` (/.well-known/void: VoID and DCAT, counts by SPARQL),
+``dumps`` (/dumps/: the data as files, written by the store) and
+``crawlers`` (/sitemap.xml, /robots.txt, /favicon.ico). What they share
+is ``dump_files`` (which dumps exist) and ``statistics`` (the counts).
+
+Everything is computed at the first request that needs it and kept in
+the application's cache for the dataset version (``server.web.cache``).
+Every body is built with canonical URIs and passed through the Rewriter,
+so links point at the served base.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("void", __name__)
+
+# The route modules register their views on ``bp`` when imported.
+from server.web.void import crawlers, description, dumps  # noqa: E402, F401
