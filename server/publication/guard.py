@@ -22,16 +22,16 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from server.publication.errors import InputRefused
-from server.rdf.namespaces import BASE, CONTRIBUTION_BASE, DATASET, ID, PREFIXES, SCHEMA
+from server.rdf.namespaces import CANONICAL_BASE, CONTRIBUTION_BASE, DATASET, DUMPS_BASE, ENDPOINT, GRAPH_BASE, ID, PREFIXES, SCHEMA
 from server.store import Store
-from server.store.graphs import DATA_GRAPH, DEFAULT_GRAPHS, GRAPH_BASE
+from server.store.graphs import DATA_GRAPH, DEFAULT_GRAPHS
 
 FOAF_NAME = URIRef("http://xmlns.com/foaf/0.1/name")
 LABELS = (RDFS.label, SKOS.prefLabel, FOAF_NAME, SCHEMA.name)
 IDENTITY = (OWL.sameAs, SKOS.exactMatch, SCHEMA.sameAs)
 UNSAFE_SCHEMES = ("javascript:", "data:", "file:", "vbscript:")
 # The system's own things: its records and its description of itself.
-SYSTEM_SPACES = (CONTRIBUTION_BASE, GRAPH_BASE, BASE + ".well-known/", BASE + "sparql", BASE + "dumps/")
+SYSTEM_SPACES = (CONTRIBUTION_BASE, GRAPH_BASE, CANONICAL_BASE + ".well-known/", str(ENDPOINT), DUMPS_BASE)
 SYSTEM_THINGS = {str(DATASET)}
 # Vocabularies: their terms are defined by their authors (or by us in mxus:), never by a contribution.
 VOCABULARY_SPACES = tuple(namespace for prefix, namespace in PREFIXES.items() if prefix != "wd" and not namespace.startswith(str(ID)))
