@@ -51,12 +51,14 @@ def create_app(config: dict | None = None) -> Flask:
         ontology_docs,
         pages,
         resources,
+        security,
         sparql,
         validation_service,
         void,
     )
 
     errors.install(app)
+    security.install(app)
     for blueprint in (sparql, resources, pages, ontology_docs, void, validation_service, contributions):
         app.register_blueprint(blueprint.bp)
     return app

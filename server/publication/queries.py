@@ -14,6 +14,7 @@ from typing import Iterable
 from server.publication.errors import InputRefused
 from server.publication.query_text import inspect_query
 from server.rdf.media import GRAPH_TYPES, RESULT_TYPES
+from server.rdf.namespaces import ENDPOINT
 from server.store import QueryFailed, Store
 from server.store.base import Answer
 
@@ -75,14 +76,15 @@ def prepare_query(text: str, store: Store, max_bytes: int, incoming=lambda text:
 def run_query(prepared: PreparedQuery, store: Store, media_type: str) -> bytes:
     """The answer in ``media_type``, with canonical URIs; an engine failure keeps its status, with the spec's link."""
     with _failures_explained():
-        return store.query(prepared.text, media_type, prepared.default_graphs or None, prepared.named_graphs or None)
+        return store.query(prepared.text, media_type, prepared.default_graphs or None, prepared.named_graphs or None,
+                           str(ENDPOINT))
 
 
 def answer_query(prepared: PreparedQuery, store: Store) -> Answer:
     """The answer parsed, for a page to show."""
     with _failures_explained():
         return store.answer(prepared.text, prepared.default_graphs or None, prepared.named_graphs or None,
-                            graph=prepared.returns_graph)
+                            graph=prepared.returns_graph, base_iri=str(ENDPOINT))
 
 
 class QueryRefused(InputRefused):

@@ -89,8 +89,12 @@ class Store(ABC):
         media_type: str,
         default_graphs: tuple[str, ...] | None = None,
         named_graphs: tuple[str, ...] | None = None,
+        base_iri: str | None = None,
     ) -> bytes:
-        """The answer in ``media_type``, as the engine wrote it (the SPARQL endpoint passes it on)."""
+        """The answer in ``media_type``, as the engine wrote it (the SPARQL endpoint passes it on).
+
+        ``base_iri``: what relative IRIs in the query resolve against (the endpoint's URL).
+        """
 
     def select(self, text: str, default_graphs: tuple[str, ...] | None = None) -> list[Row]:
         """Rows of a SELECT, each a dict of rdflib terms by variable (unbound variables absent)."""
@@ -98,11 +102,11 @@ class Store(ABC):
         return [{name: _term(cell) for name, cell in row.items()} for row in body.get("results", {}).get("bindings", [])]
 
     def answer(self, text: str, default_graphs: tuple[str, ...] | None = None,
-               named_graphs: tuple[str, ...] | None = None, graph: bool = False) -> Answer:
+               named_graphs: tuple[str, ...] | None = None, graph: bool = False, base_iri: str | None = None) -> Answer:
         """Any query's answer, parsed: a table (SELECT), a boolean (ASK) or a graph (``graph``: CONSTRUCT, DESCRIBE)."""
         if graph:
-            return Answer("GRAPH", graph=graph_from_ntriples(self.query(text, NTRIPLES, default_graphs, named_graphs)))
-        body = json.loads(self.query(text, RESULTS_JSON, default_graphs, named_graphs))
+            return Answer("GRAPH", graph=graph_from_ntriples(self.query(text, NTRIPLES, default_graphs, named_graphs, base_iri)))
+        body = json.loads(self.query(text, RESULTS_JSON, default_graphs, named_graphs, base_iri))
         if "boolean" in body:
             return Answer("ASK", boolean=bool(body["boolean"]))
         rows = [{name: _term(cell) for name, cell in row.items()} for row in body.get("results", {}).get("bindings", [])]

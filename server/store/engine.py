@@ -43,6 +43,7 @@ class QueryRequest:
     media_type: str  # of the answer: a results format or an RDF format
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...] | None
+    base_iri: str | None = None  # relative IRIs in the query resolve against it
 
 
 class _Worker:

@@ -34,11 +34,12 @@ class LocalStore(Store):
         self._store.load(nquads, format=self._ox.RdfFormat.N_QUADS)
         self._store.update(PRUNE_ACCEPTED)
 
-    def query(self, text, media_type, default_graphs=None, named_graphs=None) -> bytes:
+    def query(self, text, media_type, default_graphs=None, named_graphs=None, base_iri=None) -> bytes:
         ox = self._ox
         try:
             result = self._store.query(
                 text,
+                base_iri=base_iri,
                 default_graph=[ox.NamedNode(g) for g in (default_graphs or self.default_graphs)],
                 named_graphs=None if named_graphs is None else [ox.NamedNode(g) for g in named_graphs],
             )

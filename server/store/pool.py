@@ -51,9 +51,10 @@ class PoolStore(Store):
         media_type: str,
         default_graphs: tuple[str, ...] | None = None,
         named_graphs: tuple[str, ...] | None = None,
+        base_iri: str | None = None,
     ) -> bytes:
         graphs = default_graphs or self.default_graphs
-        return self._pool.run(QueryRequest(text, media_type, tuple(graphs), named_graphs))
+        return self._pool.run(QueryRequest(text, media_type, tuple(graphs), named_graphs, base_iri))
 
     def dump(self, destination: Path, media_type: str, graphs: Mapping[str, tuple[str, ...]],
              prefixes: Mapping[str, str] | None = None) -> None:

@@ -82,6 +82,7 @@ def serve(connection: Connection) -> None:
                 default_graph = [ox.NamedNode(g) for g in request.default_graphs]
             result = store.query(
                 request.text,
+                base_iri=request.base_iri,
                 default_graph=default_graph,
                 named_graphs=None
                 if request.named_graphs is None

@@ -90,9 +90,12 @@ class RemoteStore(Store):
         media_type: str,
         default_graphs: tuple[str, ...] | None = None,
         named_graphs: tuple[str, ...] | None = None,
+        base_iri: str | None = None,
     ) -> bytes:
         # Always both parameters: as in the embedded engine, no named-graph-uri means every graph of the
         # dataset (a store given only default-graph-uri may offer no named graphs at all).
+        if base_iri:  # the protocol has no parameter for it: a BASE before the query's own prologue
+            text = f"BASE <{base_iri}>\n{text}"
         return self.endpoint.query(
             text,
             media_type,

@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from server.state import EXTENSION, state
 from server.publication.errors import PublicationError
+from server.web.security import logged_path
 from server.store.errors import EngineBusy, QueryFailed, QueryOverLimit, StoreFailed
 
 log = logging.getLogger("mxus.access")
@@ -92,7 +93,7 @@ def install(app: Flask) -> None:
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Authorization, If-None-Match"
         response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Location, Vary"
         elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        log.info("%s %s %s %.1fms", request.method, request.full_path.rstrip("?"), response.status_code, elapsed)
+        log.info("%s %s %s %.1fms", request.method, logged_path(), response.status_code, elapsed)
         return response
 
 

@@ -11,7 +11,10 @@ Spec references in errors point to https://www.w3.org/TR/sparql11-protocol/.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, unquote_to_bytes
+
 from flask import Blueprint, Response, request
+from werkzeug.datastructures import MultiDict
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
@@ -30,13 +33,14 @@ bp = Blueprint("sparql", __name__)
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint():
-    text = read_query_text()
+    parameters = request_parameters()
+    text = read_query_text(parameters)
     if text is None:
         return service_description_or_page()
     app = state()
     prepared = prepare_query(text, app.store, app.settings["MAX_QUERY_BYTES"], app.rewriter.incoming,
-                             request.values.getlist("default-graph-uri"), request.values.getlist("named-graph-uri"))
-    explicit = request.values.get("format")
+                             parameters.getlist("default-graph-uri"), parameters.getlist("named-graph-uri"))
+    explicit = parameters.get("format")
     if prefers_html(request.accept_mimetypes, prepared.offered, explicit):
         return negotiated(render_query_result(text, prepared))
     media_type = negotiate(request.accept_mimetypes, prepared.offered, explicit)
@@ -44,34 +48,55 @@ def endpoint():
     return negotiated(Response(app.rewriter.outgoing(body), 200, content_type=content_type(media_type)))
 
 
-def read_query_text() -> str | None:
+def request_parameters() -> MultiDict:
+    """The query string's parameters and a urlencoded form's, read as strict UTF-8 (400 otherwise):
+    the protocol requires UTF-8, and a silently replaced byte would run another query than the one sent."""
+    limit = state().settings["MAX_QUERY_BYTES"]
+    if request.method == "POST" and request.content_length and request.content_length > limit + 10_000:
+        raise ApiError(413, f"the request body exceeds the limit of {limit} bytes")  # not worth reading
+    parameters = MultiDict(parse_qsl(_require_utf8(request.query_string, "the query string"), keep_blank_values=True))
+    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        parameters.update(parse_qsl(_require_utf8(request.get_data(), "the form"), keep_blank_values=True))
+    elif request.method == "POST" and request.mimetype == "multipart/form-data":
+        parameters.update(request.form)
+    return parameters
+
+
+def read_query_text(parameters: MultiDict) -> str | None:
     """The query of a GET, a form POST or a direct POST (SPARQL Protocol §2.1); None when there is none.
 
-    Only the protocol is checked here; the text itself is checked by ``prepare_query``.
+    Only the protocol is checked here (one query, in UTF-8); the text itself is checked by ``prepare_query``.
     """
-    if request.method == "POST":
-        limit = state().settings["MAX_QUERY_BYTES"]
-        if request.content_length and request.content_length > limit + 10_000:  # not worth reading
-            raise ApiError(413, f"the request body exceeds the limit of {limit} bytes")
-        mimetype = request.mimetype
-        if mimetype == "application/sparql-update" or "update" in request.form:
-            raise ApiError(403, "this endpoint is read-only: SPARQL Update is not accepted", PROTOCOL + "#update-operation")
-        if mimetype == "application/sparql-query":
-            return request.get_data(as_text=True)
-        if mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            text = request.form.get("query")
-            if text is None:
-                raise ApiError(400, "a form POST must carry a 'query' parameter", PROTOCOL + "#query-via-post-urlencoded")
-            return text
-        raise ApiError(
-            415,
-            f"unsupported Content-Type {mimetype or '(none)'}: send application/sparql-query "
-            "or application/x-www-form-urlencoded",
-            PROTOCOL + "#query-operation",
-        )
-    if "update" in request.args:
+    if len(parameters.getlist("query")) > 1:
+        raise ApiError(400, "the request carries more than one 'query' parameter: send exactly one", PROTOCOL + "#query-operation")
+    mimetype = request.mimetype
+    if "update" in parameters or (request.method == "POST" and mimetype == "application/sparql-update"):
         raise ApiError(403, "this endpoint is read-only: SPARQL Update is not accepted", PROTOCOL + "#update-operation")
-    return request.args.get("query")
+    if request.method == "GET":
+        return parameters.get("query")
+    if mimetype == "application/sparql-query":
+        return _require_utf8(request.get_data(), "the request body", percent_encoded=False)
+    if mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if "query" not in parameters:
+            raise ApiError(400, "a form POST must carry a 'query' parameter", PROTOCOL + "#query-via-post-urlencoded")
+        return parameters["query"]
+    raise ApiError(
+        415,
+        f"unsupported Content-Type {mimetype or '(none)'}: send application/sparql-query "
+        "or application/x-www-form-urlencoded",
+        PROTOCOL + "#query-operation",
+    )
+
+
+def _require_utf8(raw: bytes, what: str, percent_encoded: bool = True) -> str:
+    """``raw`` checked as UTF-8 (after percent-decoding, for a query string or a form); returned as
+    text, still percent-encoded where it was."""
+    try:
+        (unquote_to_bytes(raw.replace(b"+", b" ")) if percent_encoded else raw).decode("utf-8")
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ApiError(400, f"{what} is not valid UTF-8 (byte {exc.start + 1}): SPARQL requests are UTF-8",
+                       PROTOCOL + "#query-operation") from None
 
 
 # ---------------------------------------------------------------- no query: what the service is

@@ -1,0 +1,61 @@
+"""What every answer carries so a hostile page or input cannot turn the site against its readers.
+
+Security headers on every answer (a strict Content-Security-Policy on
+pages: no script runs, nothing loads from elsewhere, no framing);
+control and bidirectional-override characters from the data shown as
+visible escapes in pages, never raw; no redirect built from the client's
+``Host`` (paths with ``//`` are not merged into a redirect); secrets in a
+query string never written to the log.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode
+
+from flask import Flask, Response, request
+from markupsafe import Markup
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls; bidirectional embeddings,
+# overrides and isolates: they reorder or hide what a reader sees.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+SECRET_PARAMETERS = {"token", "access_token", "api_key", "apikey", "password", "authorization"}
+
+
+def visible(text: str) -> str:
+    """``text`` with every invisible control shown as its code point, e.g. ``⟨U+202E⟩``."""
+    return _INVISIBLE.sub(lambda found: f"⟨U+{ord(found.group()):04X}⟩", text)
+
+
+def _finalize(value):
+    """Jinja's last step for every ``{{ … }}``: strings from the data lose their invisible controls."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible(value)
+    return value
+
+
+def logged_path() -> str:
+    """The request's path and query for the access log, with secrets replaced."""
+    if not request.query_string:
+        return request.path
+    pairs = parse_qsl(request.query_string.decode("latin-1"), keep_blank_values=True)
+    shown = [(name, "REDACTED" if name.lower() in SECRET_PARAMETERS else value) for name, value in pairs]
+    return f"{request.path}?{urlencode(shown)}"
+
+
+def install(app: Flask) -> None:
+    app.url_map.merge_slashes = False  # Werkzeug would redirect //x to an absolute URL built from Host
+    app.jinja_env.finalize = _finalize
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        if response.mimetype == "text/html":
+            response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+            response.headers["X-Frame-Options"] = "DENY"
+        return response
