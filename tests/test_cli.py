@@ -25,7 +25,7 @@ SHAPES = "https://w3id.org/mxus/shapes#"
 
 # Cases of tests/test_shape_cases.py, with what they are known to report.
 MISSING_ANCHOR = CASES / "invalid" / "claim-without-anchor.ttl"
-MISSING_ANCHOR_MESSAGE = "must be anchored to exactly one span"
+MISSING_ANCHOR_MESSAGE = "must be anchored to a span of the source text"
 BAD_ISSN = CASES / "invalid" / "journal-bad-issn.ttl"
 VALID = CASES / "valid" / "new-reported-fact-with-new-span.ttl"
 

@@ -48,13 +48,9 @@ def check_posts_at_san_cristobal(rows: set[tuple], seed_text: str) -> None:
 
 
 def check_mohar_claims(rows: set[tuple], seed_text: str) -> None:
+    # The first "(Mohar, 2004)" covers a quoted phrase only (the judgement around
+    # it is the author's), so one claim is attributed to Mohar (2004).
     assert {(claim, int(start), int(end)) for claim, _, start, end in rows} == {
-        (
-            "The US re-conceptualization of border protection did not include negotiating a migration"
-            " agreement with Mexico",
-            5383,
-            5686,
-        ),
         (
             "In November 2002 Powell declared that the political conditions to advance the migration"
             " discussions did not exist in the US and that Mexican officials should be patient",
@@ -67,8 +63,56 @@ def check_mohar_claims(rows: set[tuple], seed_text: str) -> None:
         assert "(Mohar, 2004)" in exact
 
 
+def check_author_claims(rows: set[tuple], seed_text: str) -> None:
+    claims = {claim: kind for claim, kind in rows}
+    # Her own argument ...
+    assert claims["Why could Mexico and the United States not establish formal cooperation on migration after agreeing"
+                  " on shared responsibility in 2001?"] == "ResearchQuestion"
+    assert claims["Migration-related initiatives were thus left out of the bilateral agenda"] == "Inference"
+    assert "Aim" in claims.values() and "Conclusion" in claims.values() and "Assessment" in claims.values()
+    # ... not the view she disputes, nor what she reports from a cited source.
+    assert not any(label.startswith("Conventional wisdom") for label in claims)
+    assert not any(label.startswith("In November 2002 Powell declared") for label in claims)
+    assert not any(label.startswith("The 6 September 2001 declaration highlighted") for label in claims)
+
+
+def check_official_statement_2001c(rows: set[tuple], seed_text: str) -> None:
+    assert {label for label, _, _ in rows} == {
+        "The 6 September 2001 declaration highlighted the progress of the bilateral working group on migration",
+        "The Presidents recognised migration issues as deeply felt by their publics and vital to their prosperity",
+        "On 6 September 2001 the Presidents agreed on the framework for a new and realistic approach to migration",
+        "The framework agreed on 6 September 2001 included (the text does not say the list is complete) matching willing"
+        " workers with willing employers, serving both countries' needs, respecting migrants' human dignity, recognising"
+        " their contribution, and shared responsibility for safe and legal migration",
+        "The Presidents asked the working group for proposals on border safety, a temporary worker programme and the"
+        " status of undocumented Mexicans in the US",
+        "The Presidents agreed to form a public-private alliance, through the Partnership for Prosperity initiative, to"
+        " address root causes of migration by fostering economic growth in Mexico",
+    }
+    # All inside the paragraph that "(Official Statement, 2001c)" closes.
+    assert all(3499 <= int(start) and int(end) <= 5039 for _, start, end in rows)
+
+
+def check_curators_links(rows: set[tuple], seed_text: str) -> None:
+    mxus, claim = "https://w3id.org/mxus/ontology#", "https://w3id.org/mxus/id/claim/"
+    links = {(s, p, o) for s, p, o, _ in rows}
+    assert (claim + "thesis-beyond-security", mxus + "answers", claim + "research-question") in links
+    for factor in ("power-asymmetry", "domestic-politics", "public-perceptions"):
+        assert (claim + "factor-" + factor, mxus + "elaborates", claim + "thesis-beyond-security") in links
+    # The links the text makes itself are not among them.
+    assert not any(p == mxus + "disputes" or p == mxus + "qualifies" or p == mxus + "supports" for _, p, _ in links)
+    assert all(why for *_, why in rows)
+
+
 # One checker per ```sparql block, in the order the README shows them.
-CHECKS = [check_argument, check_posts_at_san_cristobal, check_mohar_claims]
+CHECKS = [
+    check_argument,
+    check_posts_at_san_cristobal,
+    check_mohar_claims,
+    check_author_claims,
+    check_official_statement_2001c,
+    check_curators_links,
+]
 
 
 def test_readme_has_one_check_per_sparql_block():
