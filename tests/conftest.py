@@ -1,7 +1,14 @@
-"""Shared fixtures: the published graphs, loaded once per session (read-only)."""
+"""Shared fixtures: the published graphs, loaded once per session (read-only); apps over
+temporary instance folders; and a guard that the suite leaves the repository's instance/ alone.
+
+A developer's instance/ holds their tokens and contributions (the README's walkthrough
+leaves an accepted one there); a test that read it would count them, and one that
+wrote it would publish its test data on their next ``make run``.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import json
 import threading
@@ -11,18 +18,55 @@ from types import SimpleNamespace
 import pytest
 from rdflib import Graph
 
+from server import create_app
 from server.publication.dataset import PublishedGraphs, load_published
 from server.publication.service import Publication
 from server.rdf.namespaces import bind_prefixes
 from server.store import open_store
-from server.settings import PROJECT_ROOT, check_settings
+from server.settings import DEFAULTS, PROJECT_ROOT, check_settings
 
 SEED = PROJECT_ROOT / "seeds" / "000_823eb89eef74c7a1.txt"
+REPOSITORY_INSTANCE = Path(DEFAULTS["INSTANCE_DIR"])  # what `make run` and the CLI use by default
+
+
+def folder_state(folder: Path) -> dict[str, str] | None:
+    """Every entry under ``folder`` with the SHA-256 of its content ("dir" for a folder); None if absent."""
+    if not folder.exists():
+        return None
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
+        for path in sorted(folder.rglob("*"))
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def repository_instance_untouched():
+    """Fails the run if any test created or changed the repository's instance/ folder."""
+    before = folder_state(REPOSITORY_INSTANCE)
+    yield
+    after = folder_state(REPOSITORY_INSTANCE)
+    if after != before:
+        changed = sorted(set((before or {}).items()) ^ set((after or {}).items()))
+        pytest.fail(
+            f"the test suite changed {REPOSITORY_INSTANCE} (created: {before is None}); every app and server "
+            f"a test starts needs a temporary instance folder (the app_factory fixture, --instance DIR): {changed[:10]}",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")
-def settings() -> dict:
-    return check_settings({})
+def app_factory(tmp_path_factory):
+    """``app_factory(config)``: ``create_app`` over a new temporary instance folder unless ``config`` names one."""
+
+    def make(config: dict | None = None):
+        return create_app({"INSTANCE_DIR": tmp_path_factory.mktemp("instance"), **(config or {})})
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory) -> dict:
+    return check_settings({"INSTANCE_DIR": tmp_path_factory.mktemp("instance")})
 
 
 @pytest.fixture(scope="session")

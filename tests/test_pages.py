@@ -17,7 +17,6 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from server import create_app
 from server.publication.anchors import normalize_passage
 from server.rdf.namespaces import MXUS, PREFIXES
 from server.store.errors import QuerySyntaxError, QueryTimeout
@@ -31,8 +30,8 @@ SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 
 @pytest.fixture(scope="module")
-def app():
-    app = create_app({"BASE_URI": BASE})
+def app(app_factory):
+    app = app_factory({"BASE_URI": BASE})
     yield app
     app.extensions["mxus"].store.close()
 

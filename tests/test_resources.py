@@ -6,14 +6,13 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF
 
-from server import create_app
 
 BASE = "http://localhost/"
 
 
 @pytest.fixture(scope="module")
-def client():
-    app = create_app({"BASE_URI": BASE})
+def client(app_factory):
+    app = app_factory({"BASE_URI": BASE})
     yield app.test_client()
     app.extensions["mxus"].store.close()
 
