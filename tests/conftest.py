@@ -65,6 +65,14 @@ def app_factory(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def shared_app(app_factory):
+    """One app for the tests that only read (no token, no contribution, no setting changed): started once."""
+    app = app_factory({"BASE_URI": "http://localhost/"})
+    yield app
+    app.extensions["mxus"].store.close()
+
+
+@pytest.fixture(scope="session")
 def settings(tmp_path_factory) -> dict:
     return check_settings({"INSTANCE_DIR": tmp_path_factory.mktemp("instance")})
 
