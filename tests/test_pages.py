@@ -30,10 +30,10 @@ SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 
 @pytest.fixture(scope="module")
-def app(app_factory):
-    app = app_factory({"BASE_URI": BASE})
-    yield app
-    app.extensions["mxus"].store.close()
+def app(shared_app):
+    """The session's read-only app (served at BASE): pages only read."""
+    assert shared_app.config["BASE_URI"] == BASE
+    return shared_app
 
 
 @pytest.fixture(scope="module")
