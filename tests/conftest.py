@@ -62,6 +62,12 @@ def repository_instance_untouched():
 
 
 @pytest.fixture(scope="session")
+def instance_guard() -> SimpleNamespace:
+    """What the guard above watches (``folder``) and how it reads it (``state``), for its own tests."""
+    return SimpleNamespace(folder=REPOSITORY_INSTANCE, state=folder_state)
+
+
+@pytest.fixture(scope="session")
 def app_factory(tmp_path_factory):
     """``app_factory(config)``: ``create_app`` over a new temporary instance folder unless ``config`` names one."""
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import REPOSITORY_INSTANCE, folder_state
 from server.publication.dataset import rdf_files
 from server.settings import DEFAULTS, PROJECT_ROOT
 
 
-def test_the_guard_watches_the_default_instance_folder():
-    assert REPOSITORY_INSTANCE == PROJECT_ROOT / "instance" == Path(DEFAULTS["INSTANCE_DIR"])
+def test_the_guard_watches_the_default_instance_folder(instance_guard):
+    assert instance_guard.folder == PROJECT_ROOT / "instance" == Path(DEFAULTS["INSTANCE_DIR"])
 
 
-def test_the_guard_sees_a_folder_created_a_file_added_or_changed(tmp_path):
+def test_the_guard_sees_a_folder_created_a_file_added_or_changed(tmp_path, instance_guard):
+    folder_state = instance_guard.state
     folder = tmp_path / "instance"
     assert folder_state(folder) is None
     folder.mkdir()
