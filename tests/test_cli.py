@@ -49,8 +49,9 @@ def progress_lines(stderr: str) -> list[str]:
 #################################################################
 
 
-def test_published_dataset_conforms():
-    run = mxus("validate")
+def test_published_dataset_conforms(published_command_validation):
+    run = published_command_validation  # `mxus validate`, run once for the session
+    assert "Traceback" not in run.stderr + run.stdout
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.startswith("published dataset: conforms (0 violation(s), 0 warning(s)")
     assert progress_lines(run.stderr) == []
@@ -66,15 +67,18 @@ def test_invalid_file_exits_1_with_the_message_in_the_text_report():
     assert progress_lines(run.stderr) == [], "a single file prints no progress"
 
 
-def test_json_report_for_several_files_with_progress_on_stderr():
-    run = mxus("validate", "--format", "json", MISSING_ANCHOR, BAD_ISSN, VALID)
+def test_json_report_for_several_files_with_progress_on_stderr(command_validation):
+    """The session's one ``mxus validate --format json FILE...`` run over every shape case."""
+    run, count = command_validation, len(command_validation.files)
     assert run.returncode == 1, run.stdout + run.stderr
-    assert progress_lines(run.stderr) == [f"[1/3] {MISSING_ANCHOR}", f"[2/3] {BAD_ISSN}", f"[3/3] {VALID}"]
+    assert "Traceback" not in run.stderr
+    assert progress_lines(run.stderr) == [f"[{i}/{count}] {path}" for i, path in enumerate(run.files, start=1)]
 
     report = json.loads(run.stdout)
     assert report["conforms"] is False
-    assert [entry["file"] for entry in report["files"]] == [str(MISSING_ANCHOR), str(BAD_ISSN), str(VALID)]
-    anchor, issn, valid = report["files"]
+    assert [entry["file"] for entry in report["files"]] == [str(path) for path in run.files]
+    by_file = {entry["file"]: entry for entry in report["files"]}
+    anchor, issn, valid = (by_file[str(path)] for path in (MISSING_ANCHOR, BAD_ISSN, VALID))
 
     assert anchor["conforms"] is False
     assert anchor["counts"]["Violation"] >= 1

@@ -17,7 +17,6 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from server import create_app
 from server.publication.anchors import normalize_passage
 from server.rdf.namespaces import MXUS, PREFIXES
 from server.store.errors import QuerySyntaxError, QueryTimeout
@@ -31,10 +30,10 @@ SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 
 @pytest.fixture(scope="module")
-def app():
-    app = create_app({"BASE_URI": BASE})
-    yield app
-    app.extensions["mxus"].store.close()
+def app(shared_app):
+    """The session's read-only app (served at BASE): pages only read."""
+    assert shared_app.config["BASE_URI"] == BASE
+    return shared_app
 
 
 @pytest.fixture(scope="module")

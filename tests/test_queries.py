@@ -30,7 +30,8 @@ from server.settings import PROJECT_ROOT
 QUERIES = Path(__file__).parent / "queries"
 FACTS = QUERIES / "facts"
 HEALTH = QUERIES / "health"
-EXTERNAL_IDS = PROJECT_ROOT.parent / "shared" / "external-ids.tsv"
+EXTERNAL_IDS = PROJECT_ROOT / "data" / "external-ids.tsv"  # the confirmed identifiers, with their sources
+EVIDENCE = "evidence (public source where the identifier stands beside the name)"
 
 FACT_CASES = sorted(FACTS.glob("*.rq"))
 HEALTH_CASES = sorted(HEALTH.glob("*.rq"))
@@ -75,11 +76,12 @@ def test_fact(rq: Path, data: Graph, seed_text: str):
 
 
 def test_sameas_links_are_exactly_the_confirmed_external_ids(data: Graph):
-    """owl:sameAs targets == the identifier column of shared/external-ids.tsv."""
-    if not EXTERNAL_IDS.is_file():
-        pytest.skip(f"{EXTERNAL_IDS} is not present on this machine")
+    """owl:sameAs targets == the identifier column of data/external-ids.tsv, each with its source."""
     with EXTERNAL_IDS.open(encoding="utf-8", newline="") as handle:
-        confirmed = {row["identifier"] for row in csv.DictReader(handle, delimiter="\t")}
+        rows = list(csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t"))
+    assert rows and all(row["entity"] and row["kind"] and row[EVIDENCE] for row in rows), "every identifier names its source"
+    confirmed = {row["identifier"] for row in rows}
+    assert len(confirmed) == len(rows), "an identifier listed twice"
     linked = {str(o) for o in data.objects(None, OWL.sameAs) if isinstance(o, URIRef)}
     assert sorted(linked - confirmed) == [], "owl:sameAs to an identifier not confirmed"
     assert sorted(confirmed - linked) == [], "confirmed identifier not linked"

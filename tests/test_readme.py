@@ -16,10 +16,6 @@ SPARQL_BLOCKS = re.findall(r"^```sparql\n(.*?)^```", README, re.S | re.M)
 ID = "https://w3id.org/mxus/id/"
 
 
-def answer(graph: Graph, query) -> set[tuple]:
-    return {tuple(None if v is None else str(v) for v in row) for row in graph.query(query)}
-
-
 def check_argument(rows: set[tuple], seed_text: str) -> None:
     assert {row[0] for row in rows} == {
         "The failure of the migration agreement cannot be explained by the post-9/11 security context alone:"
@@ -122,14 +118,16 @@ def test_readme_has_one_check_per_sparql_block():
 @pytest.mark.parametrize(
     ("query", "check"), list(zip(SPARQL_BLOCKS, CHECKS)), ids=[c.__name__.removeprefix("check_") for c in CHECKS]
 )
-def test_readme_sparql_example(query: str, check, data: Graph, seed_text: str):
+def test_readme_sparql_example(query: str, check, local_store, seed_text: str):
     # The block must run as written at any endpoint: it declares every prefix it uses
-    # (prepared without the fixture's bindings, then run on the data).
+    # (parsed without any prefix given, then run by the store /sparql answers from).
     bare = re.sub(r'<[^>\s]*>|"[^"]*"|^\s*#.*$', " ", query, flags=re.M)
     used = set(re.findall(r"(?<![\w?$])([a-z][\w-]*):(?=[A-Za-z_])", bare))
     declared = set(re.findall(r"^PREFIX\s+([a-z][\w-]*):", query, re.M))
     assert used - declared == set(), "prefixes used but not declared"
-    rows = answer(data, prepareQuery(query))
+    prepareQuery(query)
+    answered = local_store.answer(query)
+    rows = {tuple(None if v not in row else str(row[v]) for v in answered.variables) for row in answered.rows}
     assert rows, "the example returns no row"
     check(rows, seed_text)
 

@@ -6,16 +6,15 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF
 
-from server import create_app
 
 BASE = "http://localhost/"
 
 
 @pytest.fixture(scope="module")
-def client():
-    app = create_app({"BASE_URI": BASE})
-    yield app.test_client()
-    app.extensions["mxus"].store.close()
+def client(shared_app):
+    """The session's read-only app (served at BASE): these tests only read."""
+    assert shared_app.config["BASE_URI"] == BASE
+    return shared_app.test_client()
 
 
 @pytest.mark.parametrize("accept,target", [("text/html", "/page/person/colin-powell"), ("text/turtle", "/data/person/colin-powell"), ("application/ld+json", "/data/person/colin-powell")])

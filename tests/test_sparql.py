@@ -11,7 +11,6 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import OWL
 
-from server import create_app
 
 BASE = "http://localhost/"
 POWELL = URIRef(BASE + "id/person/colin-powell")
@@ -30,8 +29,8 @@ EXPECTED_CHAIRS = [
 
 
 @pytest.fixture(scope="module")
-def app():
-    app = create_app({"BASE_URI": BASE, "MAX_QUERY_BYTES": 2000})
+def app(app_factory):
+    app = app_factory({"BASE_URI": BASE, "MAX_QUERY_BYTES": 2000})
     yield app
     app.extensions["mxus"].store.close()
 

@@ -2,7 +2,8 @@
 
 The service reads the five RDF syntaxes by Content-Type and answers the SHACL
 report by content negotiation; on the same file it gives the verdict and the
-results ``mxus validate`` gives (one test runs both over every shape case).
+results ``mxus validate`` gives (one test compares them over every shape case, the command's one run shared with the
+shape-case tests).
 Nothing it is sent is ever stored.
 """
 
@@ -11,8 +12,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -21,11 +20,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from server import create_app
-from server.settings import PROJECT_ROOT
 
 BASE = "http://localhost/"
 CANONICAL = "https://w3id.org/mxus/"
-MXUS = Path(sys.executable).parent / "mxus"
 CASES = Path(__file__).parent / "cases" / "shapes"
 CASE_FILES = sorted(p for p in (CASES / "invalid").iterdir() if p.is_file()) + sorted(
     p for p in (CASES / "valid").iterdir() if p.is_file()
@@ -239,29 +236,16 @@ def test_validation_stores_nothing(app, client):
 # --------------------------------------------------------------------------- the same verdict as mxus validate
 
 
-def test_command_and_service_agree_on_every_shape_case(client):
-    """``mxus validate --format json`` once over every case file, then POST /validate on each."""
-    command = subprocess.Popen(
-        [str(MXUS), "validate", "--format", "json", *map(str, CASE_FILES)],
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        served = {}
-        for path in CASE_FILES:  # meanwhile, in this process
-            reply = post_validate(client, path.read_bytes(), "text/turtle")
-            assert reply.status_code == 200, (path.name, reply.get_data(as_text=True))
-            served[str(path)] = reply.get_json()
-        stdout, stderr = command.communicate(timeout=300)
-    finally:
-        if command.poll() is None:
-            command.kill()
-            command.wait()
-    assert command.returncode == 1, stderr  # the invalid cases have violations
-    assert "Traceback" not in stderr
-    files = {entry["file"]: entry for entry in json.loads(stdout)["files"]}
+def test_command_and_service_agree_on_every_shape_case(client, command_validation):
+    """``mxus validate --format json`` over every case file (the session's one run), then POST /validate on each."""
+    served = {}
+    for path in CASE_FILES:
+        reply = post_validate(client, path.read_bytes(), "text/turtle")
+        assert reply.status_code == 200, (path.name, reply.get_data(as_text=True))
+        served[str(path)] = reply.get_json()
+    assert command_validation.returncode == 1, command_validation.stderr  # the invalid cases have violations
+    assert "Traceback" not in command_validation.stderr
+    files = {entry["file"]: entry for entry in json.loads(command_validation.stdout)["files"]}
     assert sorted(files) == sorted(served) and len(files) == len(CASE_FILES) > 40
     for name, by_command in files.items():
         by_service = served[name]

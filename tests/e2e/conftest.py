@@ -24,6 +24,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -152,7 +153,10 @@ def _answers(url: str) -> bool:
 
 def start_server(log_dir: Path, *extra: str, store: RunningStore | None = None, store_path: Path | None = None) -> RunningServer:
     """``mxus serve`` with ``extra`` arguments; with ``store``, in front of it (remote mode);
-    with ``store_path``, over an on-disk store there (disk mode)."""
+    with ``store_path``, over an on-disk store there (disk mode). Without ``--instance`` in
+    ``extra``, over a new temporary instance folder: never the repository's instance/."""
+    if "--instance" not in extra:
+        extra = (*extra, "--instance", tempfile.mkdtemp(prefix="instance-", dir=log_dir))
     if store is not None:
         extra = (*extra, "--store", store.url)
     if store_path is not None:
@@ -212,8 +216,6 @@ def disk_store_path(mode: str, parent: Path) -> Path | None:
     """Disk mode: a fresh folder for an on-disk store; other modes: None."""
     if mode != "disk":
         return None
-    import tempfile
-
     return Path(tempfile.mkdtemp(prefix="store-", dir=parent))
 
 

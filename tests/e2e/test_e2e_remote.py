@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import urllib.request
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -54,10 +55,12 @@ def graph_counts(store) -> dict[str, int]:
     return {row["g"]: int(row["n"]) for row in rows}
 
 
-def serve(store_url: str, *extra: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    """`mxus serve --store URL` expected to exit at once (it refuses to start)."""
+def serve(store_url: str, instance: Path, *extra: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """`mxus serve --store URL` expected to exit at once (it refuses to start), over a temporary
+    instance folder: the app makes its contributions folder before it finds the store wanting."""
     return subprocess.run(
-        [sys.executable, "-m", "server.cli", "serve", "--port", str(free_port()), "--store", store_url, *extra],
+        [sys.executable, "-m", "server.cli", "serve", "--port", str(free_port()), "--store", store_url,
+         "--instance", str(instance), *extra],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -84,14 +87,14 @@ def test_load_prints_what_it_loaded_and_replaces_the_graphs(empty_store, stores)
     assert graph_counts(store) == expected  # loading again changes nothing
 
 
-def test_serve_refuses_a_store_without_the_published_graphs(empty_store):
-    result = serve(empty_store.url)
+def test_serve_refuses_a_store_without_the_published_graphs(empty_store, tmp_path):
+    result = serve(empty_store.url, tmp_path / "instance")
     assert result.returncode == 2
     assert "mxus load --store" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_serve_refuses_a_store_it_cannot_reach():
-    result = serve(f"http://127.0.0.1:{free_port()}/query")
+def test_serve_refuses_a_store_it_cannot_reach(tmp_path):
+    result = serve(f"http://127.0.0.1:{free_port()}/query", tmp_path / "instance")
     assert result.returncode == 2
     assert "could not be reached" in result.stderr and "Traceback" not in result.stderr
 
