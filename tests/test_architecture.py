@@ -36,10 +36,6 @@ LAYERS = {  # package -> what it must never import
 }
 # Blueprint-to-blueprint imports on main that the web refactor (another branch) removes:
 # strict xfail, so the marker is deleted when they are gone.
-KNOWN_BLUEPRINT_IMPORTS = {
-    ("server.web.ontology_docs", "server.web.resources"): "ontology_docs imports etag_for from the resources blueprint",
-    ("server.web.pages", "server.web.resources"): "pages/resource imports describe_resource, etag_for, alternates_header from resources",
-}
 
 
 @dataclass
@@ -225,17 +221,8 @@ def test_blueprints_are_found(server):
     assert blueprint_units(server)["server.web.pages.resource"] == "server.web.pages"
 
 
-def test_no_blueprint_imports_another_beyond_the_known_ones(server):
-    assert sorted(blueprint_imports(server) - set(KNOWN_BLUEPRINT_IMPORTS)) == []
-
-
-@pytest.mark.parametrize(
-    "pair",
-    [pytest.param(pair, id="->".join(pair), marks=pytest.mark.xfail(strict=True, reason=f"{pair[0]} imports {pair[1]}: {why}"))
-     for pair, why in KNOWN_BLUEPRINT_IMPORTS.items()],
-)
-def test_known_blueprint_import_is_gone(server, pair):
-    assert pair not in blueprint_imports(server)
+def test_no_blueprint_imports_another(server):
+    assert sorted(blueprint_imports(server)) == []
 
 
 def test_no_import_cycle_at_module_level(server):

@@ -60,9 +60,7 @@ CASES = [
     Case("unknown-data", 404, "/data/person/nobody"),
     Case("unknown-data-extension", 404, "/data/person/colin-powell.xyz"),
     Case("unknown-id", 404, "/id/person/nobody"),
-    Case("unknown-page", 404, "/page/person/nobody", default="html", known_bug=dict.fromkeys(
-        ("default", "html"), "the pages blueprint's error page (server/web/pages/__init__.py _page_error) has no "
-                             "Vary: Accept, though an Accept of application/json gets JSON there")),
+    Case("unknown-page", 404, "/page/person/nobody", default="html"),
     Case("unknown-route", 404, "/no/such/route"),
     Case("unknown-contribution", 404, "/contributions/nope"),
     Case("unknown-decision", 404, "/contributions/{accepted}/approve", "POST", token="maintainer"),

@@ -33,7 +33,7 @@ from pathlib import Path
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from server.anchors import normalize_passage
+from server.publication.anchors import normalize_passage
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 MXUS = Namespace("https://w3id.org/mxus/ontology#")

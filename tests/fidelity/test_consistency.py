@@ -12,7 +12,7 @@ import re
 import pytest
 from rdflib import Graph
 
-from server.dataset import ONTOLOGY_FILES
+from server.publication.dataset import ONTOLOGY_FILES
 from tests.fidelity.consistency import closure_verdict, vocabulary_files
 
 

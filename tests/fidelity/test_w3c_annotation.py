@@ -14,8 +14,8 @@ from pathlib import Path
 from rdflib import Namespace
 from rdflib.namespace import RDF, XSD
 
-from server.media import rdf_format_for_filename
-from server.parsing import parse_rdf, union_graph
+from server.rdf.media import rdf_format_for_filename
+from server.rdf.parsing import parse_rdf, union_graph
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 ANNOTATION = Path(__file__).with_name("w3c-annotation.jsonld")

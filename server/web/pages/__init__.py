@@ -38,7 +38,9 @@ def _page_error(error: ApiError | PublicationError) -> Response:
     body = {"status": error.status, "title": _title(error.status), "message": error.message}
     if error.spec:
         body["spec"] = error.spec
-    return render_page("error.html", error.status, error=body)
+    response = render_page("error.html", error.status, error=body)
+    response.headers["Vary"] = "Accept"  # the same URL answers JSON to Accept: application/json
+    return response
 
 
 # The route modules register their views on ``bp`` when imported.
