@@ -42,7 +42,10 @@ class QueryOutOfMemory(QueryOverLimit):
 
 
 class EngineBusy(QueryFailed):
+    """Every worker this request may use stayed busy; ``retry_after``: seconds worth waiting (503's Retry-After)."""
+
     status = 503
+    retry_after = 1
 
 
 class StoreFailed(QueryFailed):

@@ -69,7 +69,10 @@ def install(app: Flask) -> None:
     @app.errorhandler(PublicationError)
     def handle_refusal(error: PublicationError):
         """What the domain refused (bad input, a missing contribution, a decision already made)."""
-        return error_response(error.status, _title(error.status), error.message, error.spec)
+        response = error_response(error.status, _title(error.status), error.message, error.spec)
+        if getattr(error, "retry_after", None):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.errorhandler(QueryFailed)
     def handle_query_failed(error: QueryFailed):
@@ -77,7 +80,10 @@ def install(app: Flask) -> None:
         a limit, busy workers, or the remote store (its own message, no stack trace)."""
         if isinstance(error, (StoreFailed, QueryOverLimit, EngineBusy)):
             app.logger.warning("%s %s: %s", request.method, request.path, error)
-            return error_response(error.status, _title(error.status), str(error))
+            response = error_response(error.status, _title(error.status), str(error))
+            if isinstance(error, EngineBusy):
+                response.headers["Retry-After"] = str(error.retry_after)
+            return response
         return handle_unexpected(error)
 
     @app.before_request

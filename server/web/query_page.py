@@ -31,7 +31,7 @@ def render_query_page(query: str | None = None, result: dict | None = None, erro
         for slug, title in EXAMPLE_SLUGS.items()
     ]
     selected = next((e["slug"] for e in examples if e["text"] == query), None)
-    return render_page(
+    response = render_page(
         "query.html",
         error.status if error else 200,
         query=query,
@@ -41,6 +41,9 @@ def render_query_page(query: str | None = None, result: dict | None = None, erro
         error=error,
         active="pages.query_page",
     )
+    if getattr(error, "retry_after", None):  # the workers were busy: when it is worth trying again
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def render_query_result(text: str, prepared: PreparedQuery) -> Response:
