@@ -50,11 +50,19 @@ def error_response(status: int, title: str, message: str, spec: str | None = Non
     return response
 
 
+def headers_of(error: Exception) -> dict:
+    """Headers an error asks for: its own (ApiError), Retry-After when it says when to come back."""
+    headers = dict(getattr(error, "headers", None) or {})
+    if getattr(error, "retry_after", None):
+        headers["Retry-After"] = str(error.retry_after)
+    return headers
+
+
 def install(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def handle_api_error(error: ApiError):
         response = error_response(error.status, _title(error.status), error.message, error.spec)
-        response.headers.update(error.headers)
+        response.headers.update(headers_of(error))
         return response
 
     @app.errorhandler(HTTPException)
@@ -70,8 +78,7 @@ def install(app: Flask) -> None:
     def handle_refusal(error: PublicationError):
         """What the domain refused (bad input, a missing contribution, a decision already made)."""
         response = error_response(error.status, _title(error.status), error.message, error.spec)
-        if getattr(error, "retry_after", None):
-            response.headers["Retry-After"] = str(error.retry_after)
+        response.headers.update(headers_of(error))
         return response
 
     @app.errorhandler(QueryFailed)
@@ -81,8 +88,7 @@ def install(app: Flask) -> None:
         if isinstance(error, (StoreFailed, QueryOverLimit, EngineBusy)):
             app.logger.warning("%s %s: %s", request.method, request.path, error)
             response = error_response(error.status, _title(error.status), str(error))
-            if isinstance(error, EngineBusy):
-                response.headers["Retry-After"] = str(error.retry_after)
+            response.headers.update(headers_of(error))
             return response
         return handle_unexpected(error)
 

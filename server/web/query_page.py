@@ -13,6 +13,7 @@ from server.publication.queries import PreparedQuery, answer_query
 from server.rdf.media import DESCRIPTION_FORMATS, RESULT_FORMATS
 from server.rdf.namespaces import bind_prefixes
 from server.state import state
+from server.web.errors import headers_of
 from server.web.examples import EXAMPLE_QUERIES, EXAMPLE_SLUGS
 from server.web.views import render_page, term_view
 
@@ -41,8 +42,8 @@ def render_query_page(query: str | None = None, result: dict | None = None, erro
         error=error,
         active="pages.query_page",
     )
-    if getattr(error, "retry_after", None):  # the workers were busy: when it is worth trying again
-        response.headers["Retry-After"] = str(error.retry_after)
+    if error is not None:  # e.g. the workers were busy: when it is worth trying again
+        response.headers.update(headers_of(error))
     return response
 
 
