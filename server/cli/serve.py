@@ -33,6 +33,8 @@ def register(commands) -> None:
                        help="queries one client may run at once (default: the PER_CLIENT_QUERIES setting, 1)")
     serve.add_argument("--client-query-seconds", type=float, metavar="SECONDS",
                        help="query time one client may use per window of PER_CLIENT_WINDOW_SECONDS (default: the PER_CLIENT_QUERY_SECONDS setting, 20)")
+    serve.add_argument("--client-window-seconds", type=float, metavar="SECONDS",
+                       help="the window of --client-query-seconds (default: the PER_CLIENT_WINDOW_SECONDS setting, 60)")
     serve.add_argument("--instance", type=Path, help="folder for contributions and tokens (default: instance/)")
     serve.add_argument(
         "--data",
@@ -121,6 +123,8 @@ def run_serve(args: argparse.Namespace) -> int:
         config["PER_CLIENT_QUERIES"] = args.client_queries
     if args.client_query_seconds is not None:
         config["PER_CLIENT_QUERY_SECONDS"] = args.client_query_seconds
+    if args.client_window_seconds is not None:
+        config["PER_CLIENT_WINDOW_SECONDS"] = args.client_window_seconds
     if args.instance is not None:
         config["INSTANCE_DIR"] = args.instance
     if args.data:

@@ -89,9 +89,11 @@ def answer_query(prepared: PreparedQuery, store: Store) -> Answer:
 
 class QueryRefused(InputRefused):
     """A query the engine could not answer (syntax, a limit, the store): its status and message;
-    ``retry_after``: seconds worth waiting when the workers were busy (503), else None."""
+    ``retry_after``: seconds worth waiting when the workers were busy (503), else None.
+    """
 
     retry_after: int | None = None
+    uses_budget = False  # stopped at the time limit or to make room: its client's budget is spent
 
 
 class _failures_explained:
@@ -103,5 +105,6 @@ class _failures_explained:
             message = f"SPARQL syntax error: {error}" if error.status == 400 else str(error)
             refused = QueryRefused(message, error.status, PROTOCOL + "#query-failure")
             refused.retry_after = getattr(error, "retry_after", None)
+            refused.uses_budget = getattr(error, "uses_budget", False)
             raise refused from None
         return False

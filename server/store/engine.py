@@ -22,8 +22,9 @@ import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from server.store.lanes import DEMOTE_AFTER, PUBLIC, SITE, IdleWorkers, demote, restore
-from server.store.errors import EngineBusy, LoadFailed, QueryFailed, QueryOutOfMemory, QuerySyntaxError, QueryTimeout, QueryTooLarge
+from server.store.lanes import DEMOTE_AFTER, PUBLIC, REPLACEMENT_WAIT, SITE, IdleWorkers, LongQueries, demote, restore
+from server.store.errors import (EngineBusy, LoadFailed, QueryFailed, QueryOutOfMemory, QueryShed, QuerySyntaxError,
+                                 QueryTimeout, QueryTooLarge)
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class _Worker:
         self.connection = Connection(ours.detach())
         self.connection.send((plan, additions, memory_limit, max_result_bytes))
         self.failure = ""  # why it could not load the store
+        self.shed = False  # stopped to free it for waiting queries
 
     def wait_ready(self, timeout: float) -> bool:
         try:
@@ -107,6 +109,7 @@ class QueryPool:
         # query with its copy of the store warm in the CPU caches (alternating
         # between two copies made a count over 100k triples twice as slow).
         self._idle = IdleWorkers()
+        self._long = LongQueries()
         self._closed = False
         self._additions: list[bytes] = []  # loaded by each worker before its next query (in memory)
         self._additions_lock = threading.Lock()
@@ -208,18 +211,23 @@ class QueryPool:
 
         ``public``: a query someone sent (the public lane), demoted after a second of CPU."""
         timeout = self._timeout if timeout is None else timeout
-        worker = self._idle.take(public, self._public_wait if public else self._timeout)
+        worker = self._idle.take(public, 0) if public else None
+        if worker is None and public and self._long.shed_oldest():
+            worker = self._idle.take(public, max(self._public_wait, REPLACEMENT_WAIT))  # the one started in its place
+        if worker is None:
+            worker = self._idle.take(public, self._public_wait if public else self._timeout)
         if worker is None:
             busy = EngineBusy("all query workers are busy; try again shortly")
             busy.retry_after = max(1, round(self._public_wait if public else self._timeout))
             raise busy
-        demoted = False
+        demoted, taken = False, worker
         try:
             self._catch_up(worker)
             worker.connection.send(request)
             if public and timeout > DEMOTE_AFTER and not worker.connection.poll(DEMOTE_AFTER):
                 demote(worker.process.pid)
                 demoted = True
+                self._long.add(worker)
             if not worker.connection.poll(timeout - DEMOTE_AFTER if demoted else timeout):
                 self._replace(worker)
                 worker = None
@@ -229,14 +237,20 @@ class QueryPool:
                 self._replace(worker)  # may not be raised again here: a fresh one at normal priority
                 worker = None
         except (EOFError, OSError, BrokenPipeError):
+            shed = worker is not None and worker.shed
             if worker is not None:
                 self._replace(worker)
                 worker = None
+            if shed:
+                raise QueryShed(f"the query ran longer than {DEMOTE_AFTER:g} s while others waited for a worker: it was "
+                                "stopped to make room (long queries yield when the endpoint is busy); try again later") from None
             raise QueryOutOfMemory(
                 "the query stopped its worker: it needed more than the memory limit of "
                 f"{self._memory_limit // 2**20} MB or nested deeper than the engine allows"
             ) from None
         finally:
+            if demoted:
+                self._long.remove(taken)
             if worker is not None:
                 self._idle.put(worker)
         if status == "ok":

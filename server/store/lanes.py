@@ -11,7 +11,9 @@ A public query that has run past ``DEMOTE_AFTER`` seconds is demoted (a
 lower CPU priority) so that light queries and the site keep the CPU; a
 worker gets its normal priority back before its next query, or, where the
 system does not let this process raise a priority again (not root), is
-replaced by a fresh one.
+replaced by a fresh one. When a public query finds no free worker, the
+oldest of these long queries is stopped (503 with Retry-After to its
+client) and the waiting one takes the fresh worker started in its place.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import time
 SITE, PUBLIC = "site", "public"
 DEMOTE_AFTER = 1.0  # seconds a public query runs at normal priority
 DEMOTED_NICENESS = 10
+REPLACEMENT_WAIT = 5.0  # seconds a query that stopped a long one waits for the worker started in its place (~1 s)
 
 
 class IdleWorkers:
@@ -83,6 +86,34 @@ class IdleWorkers:
     def take_nowait(self):
         with self._ready:
             return self._workers.pop() if self._workers else None
+
+
+class LongQueries:
+    """The public queries running past ``DEMOTE_AFTER``, oldest first: the first to yield when
+    queries wait for a worker. A runaway query then costs a worker restart, not everyone's turn."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._workers: list = []
+
+    def add(self, worker) -> None:
+        with self._lock:
+            self._workers.append(worker)
+
+    def remove(self, worker) -> None:
+        with self._lock:
+            if worker in self._workers:
+                self._workers.remove(worker)
+
+    def shed_oldest(self) -> bool:
+        """Stop the oldest long query not stopped yet (its worker is replaced); False when there is none."""
+        with self._lock:
+            for worker in self._workers:
+                if not worker.shed:
+                    worker.shed = True
+                    worker.process.kill()
+                    return True
+        return False
 
 
 def _own_niceness() -> int:

@@ -4,7 +4,8 @@ A public endpoint is shared: one client sending runaway queries in a loop
 must not take every worker, nor all the CPU. Each client may have
 ``PER_CLIENT_QUERIES`` queries running at once and use
 ``PER_CLIENT_QUERY_SECONDS`` of query time per ``PER_CLIENT_WINDOW_SECONDS``;
-a query stopped at the time limit uses the whole budget (whoever sends
+a query stopped at the time limit, or stopped to make room for waiting
+ones (``server.store.lanes``), uses the whole budget (whoever sends
 runaway queries in a loop gets one per window). Over a limit: 429 with
 Retry-After, as Wikidata's query service does.
 
@@ -63,12 +64,15 @@ class ClientLimits:
     def query(self, client: str):
         """Count a query of ``client`` while it runs and charge its time; ApiError 429 when over a limit."""
         self._admit(client)
-        started = time.monotonic()
+        started, spent_all = time.monotonic(), False
         try:
             yield
+        except Exception as error:
+            spent_all = getattr(error, "uses_budget", False)  # stopped at the time limit or to make room
+            raise
         finally:
             elapsed = time.monotonic() - started
-            self._release(client, self.budget if elapsed >= self.time_limit else elapsed)
+            self._release(client, self.budget if spent_all or elapsed >= self.time_limit else elapsed)
 
     def _admit(self, client: str) -> None:
         now = time.monotonic()
