@@ -19,10 +19,11 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from server.store.lanes import DEMOTE_AFTER, PUBLIC, REPLACEMENT_WAIT, SITE, IdleWorkers, LongQueries, demote, restore
+from server.store.lanes import DEMOTE_AFTER, PUBLIC, REPLACEMENT_WAIT, SHED_CHECK, SITE, IdleWorkers, LongQueries, demote, restore
 from server.store.errors import (EngineBusy, LoadFailed, QueryFailed, QueryOutOfMemory, QueryShed, QuerySyntaxError,
                                  QueryTimeout, QueryTooLarge)
 
@@ -206,16 +207,23 @@ class QueryPool:
 
         threading.Thread(target=start, daemon=True).start()
 
+    def _take_public(self) -> _Worker | None:
+        """A public worker within ``public_wait`` seconds; meanwhile, as soon as a query has run long,
+        it is stopped to make room and the worker started in its place is awaited (``REPLACEMENT_WAIT``)."""
+        deadline = time.monotonic() + self._public_wait
+        while True:
+            if self._long.shed_oldest():
+                return self._idle.take(True, max(deadline - time.monotonic(), REPLACEMENT_WAIT))
+            worker = self._idle.take(True, min(SHED_CHECK, max(0.0, deadline - time.monotonic())))
+            if worker is not None or time.monotonic() >= deadline:
+                return worker
+
     def run(self, request: QueryRequest | tuple, timeout: float | None = None, public: bool = False) -> bytes:
         """A query's answer; or, for a ``("dump", ...)`` request, b"" once the worker wrote the file.
 
         ``public``: a query someone sent (the public lane), demoted after a second of CPU."""
         timeout = self._timeout if timeout is None else timeout
-        worker = self._idle.take(public, 0) if public else None
-        if worker is None and public and self._long.shed_oldest():
-            worker = self._idle.take(public, max(self._public_wait, REPLACEMENT_WAIT))  # the one started in its place
-        if worker is None:
-            worker = self._idle.take(public, self._public_wait if public else self._timeout)
+        worker = self._take_public() if public else self._idle.take(False, self._timeout)
         if worker is None:
             busy = EngineBusy("all query workers are busy; try again shortly")
             busy.retry_after = max(1, round(self._public_wait if public else self._timeout))
