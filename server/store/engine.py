@@ -257,8 +257,9 @@ class QueryPool:
                 f"{self._memory_limit // 2**20} MB or nested deeper than the engine allows"
             ) from None
         finally:
-            if demoted:
-                self._long.remove(taken)
+            if demoted and self._long.remove(taken) and worker is not None:
+                self._replace(worker)  # stopped to make room just as it answered: the answer stands
+                worker = None
             if worker is not None:
                 self._idle.put(worker)
         if status == "ok":

@@ -101,10 +101,12 @@ class LongQueries:
         with self._lock:
             self._workers.append(worker)
 
-    def remove(self, worker) -> None:
+    def remove(self, worker) -> bool:
+        """No longer running; True when it was stopped to make room (then it must not be reused)."""
         with self._lock:
             if worker in self._workers:
                 self._workers.remove(worker)
+            return worker.shed
 
     def shed_oldest(self) -> bool:
         """Stop the oldest long query not stopped yet (its worker is replaced); False when there is none."""
