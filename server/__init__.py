@@ -21,6 +21,7 @@ from server.rdf.uris import Rewriter
 from server.settings import check_settings
 from server.state import EXTENSION, AppState
 from server.store import open_store
+from server.web.limits import ClientLimits
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -43,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
                                 settings["MAX_TRIPLES_PER_SUBJECT"]),
         tokens=TokenRegistry(instance / "tokens.json"),
         rewriter=Rewriter(settings["BASE_URI"]),
+        limits=ClientLimits(settings),
     )
 
     from server.web import (

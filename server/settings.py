@@ -6,6 +6,7 @@ silently ignored value, and the README can list them all from here.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -54,6 +55,16 @@ def _base_uri(value) -> bool:
     return urlsplit(value).path in ("", "/") or value.rstrip("/") == CANONICAL_BASE.rstrip("/")
 
 
+def _addresses(value) -> bool:
+    """IP addresses (a list, possibly empty): the proxies whose X-Forwarded-For is believed."""
+    if not isinstance(value, (list, tuple)):
+        return False
+    try:
+        return all(isinstance(v, str) and ipaddress.ip_address(v) is not None for v in value)
+    except ValueError:
+        return False
+
+
 KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "seconds": (_positive_number, "a positive number of seconds"),
     "count": (_positive_integer, "a positive whole number"),
@@ -62,6 +73,7 @@ KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "base": (_base_uri, "an http(s) URL at the root of its host, e.g. http://127.0.0.1:8080/ (the app answers at the root)"),
     "url": (_url, "an http:// or https:// URL"),
     "text": (lambda v: isinstance(v, str), "a string"),
+    "addresses": (_addresses, "a list of IP addresses, e.g. [\"127.0.0.1\"] (may be empty)"),
 }
 
 
@@ -72,7 +84,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SEEDS_DIR", PROJECT_ROOT / "seeds", "Folder with the source text the spans count into.", "path"),
     Setting("BASE_URI", "https://w3id.org/mxus/", "Base the server answers at; canonical URIs are rewritten to it.", "base"),
     Setting("QUERY_TIMEOUT", 10.0, "Seconds a SPARQL query may run before its worker is stopped.", "seconds"),
-    Setting("QUERY_WORKERS", 2, "Worker processes executing SPARQL queries.", "count"),
+    Setting("QUERY_WORKERS", 2, "Worker processes executing SPARQL queries sent to /sparql and the query page (the site may borrow them).", "count"),
+    Setting("SITE_WORKERS", 1, "More worker processes reserved for the site's own queries (pages, /data, VoID, dumps, validation).", "count"),
+    Setting("PUBLIC_QUEUE_SECONDS", 2.0, "Seconds a query sent to /sparql or the query page waits for a free worker (503 with Retry-After beyond).", "seconds"),
+    Setting("PER_CLIENT_QUERIES", 1, "Queries one client may have running at once on /sparql and the query page (429 beyond).", "count"),
+    Setting("PER_CLIENT_QUERY_SECONDS", 20.0, "Seconds of query time one client may use per window (429 beyond); a query stopped at the time limit uses them all.", "seconds"),
+    Setting("PER_CLIENT_WINDOW_SECONDS", 60.0, "The window of PER_CLIENT_QUERY_SECONDS, in seconds.", "seconds"),
+    Setting("TRUSTED_PROXIES", (), "Addresses of reverse proxies whose X-Forwarded-For names the client (empty: the peer address is the client).", "addresses"),
     Setting("WORKER_MEMORY_MB", 2048, "Address-space limit of each query worker, in MiB.", "count"),
     Setting("MAX_QUERY_BYTES", 100_000, "Largest accepted SPARQL query text, in bytes (413 beyond).", "count"),
     Setting("MAX_RESULT_BYTES", 50_000_000, "Largest serialized query result, in bytes.", "count"),

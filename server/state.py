@@ -7,6 +7,7 @@ Instead of string lookups in ``app.extensions``, a blueprint calls
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
@@ -16,6 +17,9 @@ from server.publication.tokens import TokenRegistry
 from server.rdf.uris import Rewriter
 from server.settings import Settings
 from server.store import Store
+
+if TYPE_CHECKING:
+    from server.web.limits import ClientLimits
 
 EXTENSION = "mxus"
 
@@ -28,6 +32,7 @@ class AppState:
     publication: Publication
     tokens: TokenRegistry
     rewriter: Rewriter
+    limits: ClientLimits  # per client, on the queries anyone may send
     caches: dict = field(default_factory=dict)  # per concern, each keyed by the store's version
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from server.store.engine import QueryFailed, QueryPool, QueryRequest, QueryTimeout, StorePlan
+from server.store import engine
+from server.store.errors import EngineBusy, QueryShed
 
 GRAPH = "http://example.org/g"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
@@ -96,3 +98,60 @@ def test_the_worker_that_just_answered_answers_next(pool):
     assert pool._idle.queue[-1] is first
     pool.run(request(SIMPLE))
     assert pool._idle.queue[-1] is first
+
+
+@pytest.fixture()
+def lanes():
+    """One public worker, one reserved for the site; a public query waits at most 0.2 s for a worker."""
+    pool = QueryPool(StorePlan(()), nquads(300), workers=1, timeout=30, memory_limit_mb=300, max_result_bytes=10_000_000,
+                     site_workers=1, public_wait=0.2)
+    yield pool
+    pool.close()
+
+
+def _run_in_thread(pool, text: str, **kwargs) -> tuple[threading.Thread, dict]:
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["answer"] = pool.run(request(text), **kwargs)
+        except QueryFailed as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def _wait_until(condition) -> None:
+    for _ in range(400):
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("never happened")
+
+
+def test_a_public_query_never_takes_the_site_worker_and_gives_up_quickly(lanes, monkeypatch):
+    """A public query not yet long holds the only public worker: the next public query is refused
+    503 with Retry-After without waiting for it, and the site is answered meanwhile."""
+    monkeypatch.setattr(engine, "DEMOTE_AFTER", 60)  # nothing long here, nothing to stop to make room
+    thread, _ = _run_in_thread(lanes, RUNAWAY, public=True, timeout=5)
+    _wait_until(lambda: [w.lane for w in lanes._idle.queue] == ["site"])
+    with pytest.raises(EngineBusy) as busy:
+        lanes.run(request(SIMPLE), public=True)
+    assert busy.value.retry_after >= 1
+    assert b'"boolean":true' in lanes.run(request(SIMPLE))  # the site's worker
+    assert thread.is_alive()
+    thread.join(30)
+
+
+def test_a_long_public_query_is_demoted_then_yields_its_worker_to_a_waiting_one(lanes):
+    thread, outcome = _run_in_thread(lanes, RUNAWAY, public=True)
+    _wait_until(lambda: lanes._long._workers)  # running long
+    runaway_pid = lanes._long._workers[0].process.pid
+    assert os.getpriority(os.PRIO_PROCESS, runaway_pid) > os.getpriority(os.PRIO_PROCESS, 0)  # demoted
+    assert b'"boolean":true' in lanes.run(request(SIMPLE), public=True)  # on the worker started in its place
+    thread.join(30)
+    assert isinstance(outcome["error"], QueryShed) and outcome["error"].status == 503
+    assert not alive(runaway_pid)
+

@@ -27,6 +27,14 @@ def register(commands) -> None:
         metavar="SECONDS",
         help="seconds a SPARQL query may run before it is stopped (default: the QUERY_TIMEOUT setting, 10)",
     )
+    serve.add_argument("--trusted-proxy", action="append", metavar="ADDRESS",
+                       help="a reverse proxy whose X-Forwarded-For names the client (repeatable; TRUSTED_PROXIES)")
+    serve.add_argument("--client-queries", type=int, metavar="N",
+                       help="queries one client may run at once (default: the PER_CLIENT_QUERIES setting, 1)")
+    serve.add_argument("--client-query-seconds", type=float, metavar="SECONDS",
+                       help="query time one client may use per window of PER_CLIENT_WINDOW_SECONDS (default: the PER_CLIENT_QUERY_SECONDS setting, 20)")
+    serve.add_argument("--client-window-seconds", type=float, metavar="SECONDS",
+                       help="the window of --client-query-seconds (default: the PER_CLIENT_WINDOW_SECONDS setting, 60)")
     serve.add_argument("--instance", type=Path, help="folder for contributions and tokens (default: instance/)")
     serve.add_argument(
         "--data",
@@ -109,6 +117,14 @@ def run_serve(args: argparse.Namespace) -> int:
     config = {"BASE_URI": base}
     if args.query_timeout is not None:
         config["QUERY_TIMEOUT"] = args.query_timeout
+    if args.trusted_proxy:
+        config["TRUSTED_PROXIES"] = args.trusted_proxy
+    if args.client_queries is not None:
+        config["PER_CLIENT_QUERIES"] = args.client_queries
+    if args.client_query_seconds is not None:
+        config["PER_CLIENT_QUERY_SECONDS"] = args.client_query_seconds
+    if args.client_window_seconds is not None:
+        config["PER_CLIENT_WINDOW_SECONDS"] = args.client_window_seconds
     if args.instance is not None:
         config["INSTANCE_DIR"] = args.instance
     if args.data:

@@ -77,18 +77,23 @@ def run_query(prepared: PreparedQuery, store: Store, media_type: str) -> bytes:
     """The answer in ``media_type``, with canonical URIs; an engine failure keeps its status, with the spec's link."""
     with _failures_explained():
         return store.query(prepared.text, media_type, prepared.default_graphs or None, prepared.named_graphs or None,
-                           str(ENDPOINT))
+                           str(ENDPOINT), public=True)
 
 
 def answer_query(prepared: PreparedQuery, store: Store) -> Answer:
     """The answer parsed, for a page to show."""
     with _failures_explained():
         return store.answer(prepared.text, prepared.default_graphs or None, prepared.named_graphs or None,
-                            graph=prepared.returns_graph, base_iri=str(ENDPOINT))
+                            graph=prepared.returns_graph, base_iri=str(ENDPOINT), public=True)
 
 
 class QueryRefused(InputRefused):
-    """A query the engine could not answer (syntax, a limit, the store): its status and message."""
+    """A query the engine could not answer (syntax, a limit, the store): its status and message;
+    ``retry_after``: seconds worth waiting when the workers were busy (503), else None.
+    """
+
+    retry_after: int | None = None
+    uses_budget = False  # stopped at the time limit or to make room: its client's budget is spent
 
 
 class _failures_explained:
@@ -98,5 +103,8 @@ class _failures_explained:
     def __exit__(self, kind, error, traceback):
         if isinstance(error, QueryFailed):
             message = f"SPARQL syntax error: {error}" if error.status == 400 else str(error)
-            raise QueryRefused(message, error.status, PROTOCOL + "#query-failure") from None
+            refused = QueryRefused(message, error.status, PROTOCOL + "#query-failure")
+            refused.retry_after = getattr(error, "retry_after", None)
+            refused.uses_budget = getattr(error, "uses_budget", False)
+            raise refused from None
         return False

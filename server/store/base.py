@@ -90,10 +90,14 @@ class Store(ABC):
         default_graphs: tuple[str, ...] | None = None,
         named_graphs: tuple[str, ...] | None = None,
         base_iri: str | None = None,
+        public: bool = False,
     ) -> bytes:
         """The answer in ``media_type``, as the engine wrote it (the SPARQL endpoint passes it on).
 
         ``base_iri``: what relative IRIs in the query resolve against (the endpoint's URL).
+        ``public``: a query someone sent (only ``server.publication.queries`` says so): it runs in
+        the public lane, apart from the site's own queries (``server.store.lanes``); a store
+        without lanes ignores it.
         """
 
     def select(self, text: str, default_graphs: tuple[str, ...] | None = None) -> list[Row]:
@@ -102,11 +106,15 @@ class Store(ABC):
         return [{name: _term(cell) for name, cell in row.items()} for row in body.get("results", {}).get("bindings", [])]
 
     def answer(self, text: str, default_graphs: tuple[str, ...] | None = None,
-               named_graphs: tuple[str, ...] | None = None, graph: bool = False, base_iri: str | None = None) -> Answer:
-        """Any query's answer, parsed: a table (SELECT), a boolean (ASK) or a graph (``graph``: CONSTRUCT, DESCRIBE)."""
+               named_graphs: tuple[str, ...] | None = None, graph: bool = False, base_iri: str | None = None,
+               public: bool = False) -> Answer:
+        """Any query's answer, parsed: a table (SELECT), a boolean (ASK) or a graph (``graph``: CONSTRUCT, DESCRIBE).
+
+        ``public``: as for ``query``."""
         if graph:
-            return Answer("GRAPH", graph=graph_from_ntriples(self.query(text, NTRIPLES, default_graphs, named_graphs, base_iri)))
-        body = json.loads(self.query(text, RESULTS_JSON, default_graphs, named_graphs, base_iri))
+            return Answer("GRAPH", graph=graph_from_ntriples(
+                self.query(text, NTRIPLES, default_graphs, named_graphs, base_iri, public=public)))
+        body = json.loads(self.query(text, RESULTS_JSON, default_graphs, named_graphs, base_iri, public=public))
         if "boolean" in body:
             return Answer("ASK", boolean=bool(body["boolean"]))
         rows = [{name: _term(cell) for name, cell in row.items()} for row in body.get("results", {}).get("bindings", [])]

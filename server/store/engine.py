@@ -15,15 +15,17 @@ then additions are written by this process while no worker has it open.
 from __future__ import annotations
 
 import logging
-import queue
 import socket
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from server.store.errors import EngineBusy, LoadFailed, QueryFailed, QueryOutOfMemory, QuerySyntaxError, QueryTimeout, QueryTooLarge
+from server.store.lanes import DEMOTE_AFTER, PUBLIC, REPLACEMENT_WAIT, SHED_CHECK, SITE, IdleWorkers, LongQueries, demote, restore
+from server.store.errors import (EngineBusy, LoadFailed, QueryFailed, QueryOutOfMemory, QueryShed, QuerySyntaxError,
+                                 QueryTimeout, QueryTooLarge)
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +55,9 @@ class _Worker:
     worker never re-imports the caller's main module.
     """
 
-    def __init__(self, plan: StorePlan, additions: bytes, memory_limit: int, max_result_bytes: int, applied: int = 0):
+    def __init__(self, plan: StorePlan, additions: bytes, memory_limit: int, max_result_bytes: int, applied: int = 0,
+                 lane: str = PUBLIC):
+        self.lane = lane  # which requests it serves (server.store.lanes)
         self.applied = applied  # how many of the pool's later additions this worker has loaded
         ours, theirs = socket.socketpair()
         self.process = subprocess.Popen(
@@ -65,6 +69,7 @@ class _Worker:
         self.connection = Connection(ours.detach())
         self.connection.send((plan, additions, memory_limit, max_result_bytes))
         self.failure = ""  # why it could not load the store
+        self.shed = False  # stopped to free it for waiting queries
 
     def wait_ready(self, timeout: float) -> bool:
         try:
@@ -86,22 +91,31 @@ class _Worker:
 
 
 class QueryPool:
-    """The workers, taken last-in-first-out; additions (contributions) reach every one of them."""
+    """The workers, in two lanes (server.store.lanes), each taken last-in-first-out; additions
+    (contributions) reach every one of them."""
 
-    def __init__(self, plan: StorePlan, nquads: bytes, workers: int, timeout: float, memory_limit_mb: int, max_result_bytes: int):
-        """``plan``: the published files; ``nquads``: more quads loaded after them (contributions)."""
+    def __init__(self, plan: StorePlan, nquads: bytes, workers: int, timeout: float, memory_limit_mb: int, max_result_bytes: int,
+                 site_workers: int = 0, public_wait: float | None = None):
+        """``plan``: the published files; ``nquads``: more quads loaded after them (contributions).
+
+        ``workers`` serve public queries (and the site when its own are busy); ``site_workers``
+        are reserved for the site's queries. A public query waits at most ``public_wait`` seconds
+        for a worker (default: the time limit)."""
         self._plan = plan
         self._timeout = timeout
         self._memory_limit = memory_limit_mb * 1024 * 1024
         self._max_result_bytes = max_result_bytes
+        self._public_wait = timeout if public_wait is None else public_wait
         # Last in, first out: at low load the same worker answers query after
         # query with its copy of the store warm in the CPU caches (alternating
         # between two copies made a count over 100k triples twice as slow).
-        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._idle = IdleWorkers()
+        self._long = LongQueries()
         self._closed = False
         self._additions: list[bytes] = []  # loaded by each worker before its next query (in memory)
         self._additions_lock = threading.Lock()
-        self._size = max(1, workers)
+        self._lanes = [PUBLIC] * max(1, workers) + [SITE] * site_workers
+        self._size = len(self._lanes)
         self._writing = threading.Lock()
         # On disk: additions not written yet, numbered as they come, and the number of the last written.
         self._unwritten: list[bytes] = []
@@ -116,7 +130,7 @@ class QueryPool:
         self._start_all(LoadFailed)
 
     def _start_all(self, failure=QueryFailed) -> None:
-        started = [self._start_worker() for _ in range(self._size)]
+        started = [self._start_worker(lane) for lane in self._lanes]
         for worker in started:
             if not worker.wait_ready(600):
                 for other in started:
@@ -129,10 +143,10 @@ class QueryPool:
             log.warning("query workers could not be isolated from the network (no user namespaces); "
                         "SERVICE is still refused before execution")
 
-    def _start_worker(self) -> _Worker:
+    def _start_worker(self, lane: str) -> _Worker:
         with self._additions_lock:
             additions = list(self._additions)
-        return _Worker(self._plan, b"".join(additions), self._memory_limit, self._max_result_bytes, len(additions))
+        return _Worker(self._plan, b"".join(additions), self._memory_limit, self._max_result_bytes, len(additions), lane)
 
     def add(self, nquads: bytes) -> None:
         """Add quads for every worker, current and future (loaded before its next query)."""
@@ -159,13 +173,8 @@ class QueryPool:
                 return  # written with an earlier batch
             with self._additions_lock:
                 batch, self._unwritten, upto = self._unwritten, [], self._queued
-            drained: list[_Worker] = []
-            try:
-                while len(drained) < self._size:
-                    drained.append(self._idle.get(timeout=self._timeout + 60))
-            except queue.Empty:
-                for worker in drained:
-                    self._idle.put(worker)
+            drained = self._idle.take_all(self._size, self._timeout + 60)  # both lanes
+            if drained is None:
                 with self._additions_lock:
                     self._unwritten[:0] = batch
                 raise QueryFailed("the query workers stayed busy: the addition could not be written") from None
@@ -190,7 +199,7 @@ class QueryPool:
         worker.kill()
 
         def start() -> None:
-            fresh = self._start_worker()
+            fresh = self._start_worker(worker.lane)
             if fresh.wait_ready(600) and not self._closed:
                 self._idle.put(fresh)
             else:
@@ -198,30 +207,59 @@ class QueryPool:
 
         threading.Thread(target=start, daemon=True).start()
 
-    def run(self, request: QueryRequest | tuple, timeout: float | None = None) -> bytes:
-        """A query's answer; or, for a ``("dump", ...)`` request, b"" once the worker wrote the file."""
+    def _take_public(self) -> _Worker | None:
+        """A public worker within ``public_wait`` seconds; meanwhile, as soon as a query has run long,
+        it is stopped to make room and the worker started in its place is awaited (``REPLACEMENT_WAIT``)."""
+        deadline = time.monotonic() + self._public_wait
+        while True:
+            if self._long.shed_oldest():
+                return self._idle.take(True, max(deadline - time.monotonic(), REPLACEMENT_WAIT))
+            worker = self._idle.take(True, min(SHED_CHECK, max(0.0, deadline - time.monotonic())))
+            if worker is not None or time.monotonic() >= deadline:
+                return worker
+
+    def run(self, request: QueryRequest | tuple, timeout: float | None = None, public: bool = False) -> bytes:
+        """A query's answer; or, for a ``("dump", ...)`` request, b"" once the worker wrote the file.
+
+        ``public``: a query someone sent (the public lane), demoted after a second of CPU."""
         timeout = self._timeout if timeout is None else timeout
-        try:
-            worker = self._idle.get(timeout=self._timeout)
-        except queue.Empty:
-            raise EngineBusy("all query workers are busy; try again shortly") from None
+        worker = self._take_public() if public else self._idle.take(False, self._timeout)
+        if worker is None:
+            busy = EngineBusy("all query workers are busy; try again shortly")
+            busy.retry_after = max(1, round(self._public_wait if public else self._timeout))
+            raise busy
+        demoted, taken = False, worker
         try:
             self._catch_up(worker)
             worker.connection.send(request)
-            if not worker.connection.poll(timeout):
+            if public and timeout > DEMOTE_AFTER and not worker.connection.poll(DEMOTE_AFTER):
+                demote(worker.process.pid)
+                demoted = True
+                self._long.add(worker)
+            if not worker.connection.poll(timeout - DEMOTE_AFTER if demoted else timeout):
                 self._replace(worker)
                 worker = None
                 raise QueryTimeout(f"the query was stopped after the time limit of {timeout:g} s")
             status, payload = worker.connection.recv()
+            if demoted and not restore(worker.process.pid):
+                self._replace(worker)  # may not be raised again here: a fresh one at normal priority
+                worker = None
         except (EOFError, OSError, BrokenPipeError):
+            shed = worker is not None and worker.shed
             if worker is not None:
                 self._replace(worker)
                 worker = None
+            if shed:
+                raise QueryShed(f"the query ran longer than {DEMOTE_AFTER:g} s while others waited for a worker: it was "
+                                "stopped to make room (long queries yield when the endpoint is busy); try again later") from None
             raise QueryOutOfMemory(
                 "the query stopped its worker: it needed more than the memory limit of "
                 f"{self._memory_limit // 2**20} MB or nested deeper than the engine allows"
             ) from None
         finally:
+            if demoted and self._long.remove(taken) and worker is not None:
+                self._replace(worker)  # stopped to make room just as it answered: the answer stands
+                worker = None
             if worker is not None:
                 self._idle.put(worker)
         if status == "ok":
@@ -236,8 +274,5 @@ class QueryPool:
 
     def close(self) -> None:
         self._closed = True
-        while True:
-            try:
-                self._idle.get_nowait().kill()
-            except queue.Empty:
-                return
+        while (worker := self._idle.take_nowait()) is not None:
+            worker.kill()

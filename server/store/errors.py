@@ -30,7 +30,7 @@ class QueryOverLimit(QueryFailed):
 
 
 class QueryTimeout(QueryOverLimit):
-    pass
+    uses_budget = True  # its client's whole query-time budget (server.web.limits)
 
 
 class QueryTooLarge(QueryOverLimit):
@@ -42,7 +42,18 @@ class QueryOutOfMemory(QueryOverLimit):
 
 
 class EngineBusy(QueryFailed):
+    """Every worker this request may use stayed busy; ``retry_after``: seconds worth waiting (503's Retry-After)."""
+
     status = 503
+    retry_after = 1
+
+
+class QueryShed(EngineBusy):
+    """A long public query stopped to free its worker for queries waiting (server.store.lanes).
+
+    Counts against its client's query-time budget as a query stopped at the time limit does."""
+
+    uses_budget = True
 
 
 class StoreFailed(QueryFailed):

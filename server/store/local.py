@@ -34,7 +34,8 @@ class LocalStore(Store):
         self._store.load(nquads, format=self._ox.RdfFormat.N_QUADS)
         self._store.update(PRUNE_ACCEPTED)
 
-    def query(self, text, media_type, default_graphs=None, named_graphs=None, base_iri=None) -> bytes:
+    def query(self, text, media_type, default_graphs=None, named_graphs=None, base_iri=None, public=False) -> bytes:
+        """``public`` is ignored: in process there are no lanes (and this store is not for serving)."""
         ox = self._ox
         try:
             result = self._store.query(

@@ -31,6 +31,8 @@ class PoolStore(Store):
             timeout=settings["QUERY_TIMEOUT"],
             memory_limit_mb=settings["WORKER_MEMORY_MB"],
             max_result_bytes=settings["MAX_RESULT_BYTES"],
+            site_workers=settings["SITE_WORKERS"],
+            public_wait=settings["PUBLIC_QUEUE_SECONDS"],
         )
 
     @property
@@ -52,9 +54,10 @@ class PoolStore(Store):
         default_graphs: tuple[str, ...] | None = None,
         named_graphs: tuple[str, ...] | None = None,
         base_iri: str | None = None,
+        public: bool = False,
     ) -> bytes:
         graphs = default_graphs or self.default_graphs
-        return self._pool.run(QueryRequest(text, media_type, tuple(graphs), named_graphs, base_iri))
+        return self._pool.run(QueryRequest(text, media_type, tuple(graphs), named_graphs, base_iri), public=public)
 
     def dump(self, destination: Path, media_type: str, graphs: Mapping[str, tuple[str, ...]],
              prefixes: Mapping[str, str] | None = None) -> None:

@@ -91,7 +91,10 @@ class RemoteStore(Store):
         default_graphs: tuple[str, ...] | None = None,
         named_graphs: tuple[str, ...] | None = None,
         base_iri: str | None = None,
+        public: bool = False,
     ) -> bytes:
+        """``public`` is ignored: the remote store has its own capacity, which this server does not divide
+        (the per-client limits of /sparql still apply in front of it)."""
         # Always both parameters: as in the embedded engine, no named-graph-uri means every graph of the
         # dataset (a store given only default-graph-uri may offer no named graphs at all).
         if base_iri:  # the protocol has no parameter for it: a BASE before the query's own prologue

@@ -50,11 +50,19 @@ def error_response(status: int, title: str, message: str, spec: str | None = Non
     return response
 
 
+def headers_of(error: Exception) -> dict:
+    """Headers an error asks for: its own (ApiError), Retry-After when it says when to come back."""
+    headers = dict(getattr(error, "headers", None) or {})
+    if getattr(error, "retry_after", None):
+        headers["Retry-After"] = str(error.retry_after)
+    return headers
+
+
 def install(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def handle_api_error(error: ApiError):
         response = error_response(error.status, _title(error.status), error.message, error.spec)
-        response.headers.update(error.headers)
+        response.headers.update(headers_of(error))
         return response
 
     @app.errorhandler(HTTPException)
@@ -69,7 +77,9 @@ def install(app: Flask) -> None:
     @app.errorhandler(PublicationError)
     def handle_refusal(error: PublicationError):
         """What the domain refused (bad input, a missing contribution, a decision already made)."""
-        return error_response(error.status, _title(error.status), error.message, error.spec)
+        response = error_response(error.status, _title(error.status), error.message, error.spec)
+        response.headers.update(headers_of(error))
+        return response
 
     @app.errorhandler(QueryFailed)
     def handle_query_failed(error: QueryFailed):
@@ -77,7 +87,9 @@ def install(app: Flask) -> None:
         a limit, busy workers, or the remote store (its own message, no stack trace)."""
         if isinstance(error, (StoreFailed, QueryOverLimit, EngineBusy)):
             app.logger.warning("%s %s: %s", request.method, request.path, error)
-            return error_response(error.status, _title(error.status), str(error))
+            response = error_response(error.status, _title(error.status), str(error))
+            response.headers.update(headers_of(error))
+            return response
         return handle_unexpected(error)
 
     @app.before_request

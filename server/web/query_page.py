@@ -13,6 +13,7 @@ from server.publication.queries import PreparedQuery, answer_query
 from server.rdf.media import DESCRIPTION_FORMATS, RESULT_FORMATS
 from server.rdf.namespaces import bind_prefixes
 from server.state import state
+from server.web.errors import headers_of
 from server.web.examples import EXAMPLE_QUERIES, EXAMPLE_SLUGS
 from server.web.views import render_page, term_view
 
@@ -31,7 +32,7 @@ def render_query_page(query: str | None = None, result: dict | None = None, erro
         for slug, title in EXAMPLE_SLUGS.items()
     ]
     selected = next((e["slug"] for e in examples if e["text"] == query), None)
-    return render_page(
+    response = render_page(
         "query.html",
         error.status if error else 200,
         query=query,
@@ -41,6 +42,9 @@ def render_query_page(query: str | None = None, result: dict | None = None, erro
         error=error,
         active="pages.query_page",
     )
+    if error is not None:  # e.g. the workers were busy: when it is worth trying again
+        response.headers.update(headers_of(error))
+    return response
 
 
 def render_query_result(text: str, prepared: PreparedQuery) -> Response:

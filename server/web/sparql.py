@@ -24,6 +24,7 @@ from server.rdf.namespaces import SD, VOID, VOID_DOCUMENT, bind_prefixes
 from server.state import state
 from server.web.cache import versioned_cache
 from server.web.errors import ApiError
+from server.web.limits import client_query
 from server.web.negotiation import negotiate, prefers_html
 from server.web.query_page import render_query_page, render_query_result
 from server.web.responses import negotiated
@@ -42,9 +43,11 @@ def endpoint():
                              parameters.getlist("default-graph-uri"), parameters.getlist("named-graph-uri"))
     explicit = parameters.get("format")
     if prefers_html(request.accept_mimetypes, prepared.offered, explicit):
-        return negotiated(render_query_result(text, prepared))
+        with client_query():
+            return negotiated(render_query_result(text, prepared))
     media_type = negotiate(request.accept_mimetypes, prepared.offered, explicit)
-    body = run_query(prepared, app.store, media_type)
+    with client_query():
+        body = run_query(prepared, app.store, media_type)
     return negotiated(Response(app.rewriter.outgoing(body), 200, content_type=content_type(media_type)))
 
 
@@ -150,6 +153,12 @@ def service_description(endpoint_url: str) -> Graph:
             f"{config['MAX_RESULT_BYTES']} bytes; worker memory {config['WORKER_MEMORY_MB']} MiB. "
             "SERVICE and graphs outside this dataset are refused."
         )
+    limits += (
+        f" Per client: {config['PER_CLIENT_QUERIES']} quer{'y' if config['PER_CLIENT_QUERIES'] == 1 else 'ies'} at once "
+        f"and {config['PER_CLIENT_QUERY_SECONDS']:g} s of query time per {config['PER_CLIENT_WINDOW_SECONDS']:g} s "
+        "(a query stopped at the time limit uses it all); beyond either, 429 with Retry-After. A query waits at most "
+        f"{config['PUBLIC_QUEUE_SECONDS']:g} s for a free worker (503 with Retry-After beyond)."
+    )
     graph.add((service, RDFS.comment, Literal(limits, lang="en")))
     dataset = BNode()
     default_graph = BNode()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request, url_for
 
 from server.publication.errors import PublicationError
-from server.web.errors import ApiError, _title, error_response
+from server.web.errors import ApiError, _title, error_response, headers_of
 from server.web.views import render_page
 
 bp = Blueprint("pages", __name__)
@@ -34,12 +34,14 @@ def nav_links() -> list[tuple[str, str, str]]:
 def _page_error(error: ApiError | PublicationError) -> Response:
     """Pages are for people: errors on them are pages too, unless JSON is asked for."""
     if request.accept_mimetypes.best == "application/json":
-        return error_response(error.status, _title(error.status), error.message, error.spec)
-    body = {"status": error.status, "title": _title(error.status), "message": error.message}
-    if error.spec:
-        body["spec"] = error.spec
-    response = render_page("error.html", error.status, error=body)
-    response.headers["Vary"] = "Accept"  # the same URL answers JSON to Accept: application/json
+        response = error_response(error.status, _title(error.status), error.message, error.spec)
+    else:
+        body = {"status": error.status, "title": _title(error.status), "message": error.message}
+        if error.spec:
+            body["spec"] = error.spec
+        response = render_page("error.html", error.status, error=body)
+        response.headers["Vary"] = "Accept"  # the same URL answers JSON to Accept: application/json
+    response.headers.update(headers_of(error))
     return response
 
 

@@ -12,6 +12,7 @@ from flask import request
 from server.publication.errors import PublicationError
 from server.publication.queries import prepare_query
 from server.state import state
+from server.web.limits import client_query
 from server.web.pages import bp
 from server.web.examples import EXAMPLE_QUERIES, EXAMPLE_SLUGS
 from server.web.query_page import render_query_page, render_query_result
@@ -28,4 +29,5 @@ def query_page():
         prepared = prepare_query(text, app.store, app.settings["MAX_QUERY_BYTES"], app.rewriter.incoming)
     except PublicationError as error:
         return render_query_page(text, error=error)
-    return render_query_result(text, prepared)
+    with client_query():
+        return render_query_result(text, prepared)
