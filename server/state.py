@@ -7,7 +7,7 @@ Instead of string lookups in ``app.extensions``, a blueprint calls
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
 from flask import current_app
 
@@ -18,8 +18,6 @@ from server.rdf.uris import Rewriter
 from server.settings import Settings
 from server.store import Store
 
-if TYPE_CHECKING:
-    from server.web.limits import ClientLimits
 
 EXTENSION = "mxus"
 
@@ -32,7 +30,8 @@ class AppState:
     publication: Publication
     tokens: TokenRegistry
     rewriter: Rewriter
-    limits: ClientLimits  # per client, on the queries anyone may send
+    limits: Any  # server.web.limits.ClientLimits, per client on the queries anyone may send (typed
+    # loosely: this module sits below the web layer and must not import it, even for type checking)
     caches: dict = field(default_factory=dict)  # per concern, each keyed by the store's version
 
 
