@@ -28,7 +28,8 @@ def test_the_vocabularies_are_shipped_with_source_and_licence(project_root):
     folder = project_root / "ontology" / "vocab"
     readme = (folder / "README.md").read_text(encoding="utf-8")
     files = [path.name for path in vocabulary_files(project_root / "ontology")]
-    assert {"prov.ttl", "org.ttl", "oa.ttl", "skos.ttl", "time.ttl", "c4o-terms.ttl"} <= set(files)
+    assert {"prov.ttl", "org.ttl", "oa.ttl", "skos.ttl", "time.ttl", "c4o-terms.ttl",
+            "cito-terms.ttl", "biro-terms.ttl", "fabio-terms.ttl", "pro-terms.ttl"} <= set(files)
     for name in files:
         [row] = [line for line in readme.splitlines() if line.startswith(f"| `{name}`")]
         source, licence = row.split("|")[3:5]
