@@ -7,22 +7,16 @@ import json
 
 import pytest
 
-from server import create_app
 from server.publication import files
-from server.publication.tokens import TokenRegistry
 
 POWELL = "https://w3id.org/mxus/id/person/colin-powell"
 SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    instance = tmp_path_factory.mktemp("failures") / "instance"
-    registry = TokenRegistry(instance / "tokens.json")
-    contributor, maintainer = registry.add("Ana Contributor"), registry.add("Mia Maintainer", maintainer=True)
-    app = create_app({"INSTANCE_DIR": instance, "QUERY_WORKERS": 1})
-    yield app.test_client(), contributor, maintainer, instance / "contributions"
-    app.extensions["mxus"].store.close()
+def site(open_site):
+    opened = open_site("failures")
+    return opened.client, opened.contributor, opened.maintainer, opened.instance / "contributions"
 
 
 def contribute(client, token: str, body: bytes, media_type: str = "application/n-triples"):

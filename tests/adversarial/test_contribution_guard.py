@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from server import create_app
-from server.publication.tokens import TokenRegistry
 
 CASES = Path(__file__).parent / "refused"
 ORCID = "0000-0002-1825-0097"
@@ -25,22 +23,17 @@ SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    instance = tmp_path_factory.mktemp("guard") / "instance"
-    registry = TokenRegistry(instance / "tokens.json")
-    contributor = registry.add("Ana Contributor", ORCID)
-    maintainer = registry.add("Mia Maintainer", maintainer=True)
-    app = create_app({"INSTANCE_DIR": instance, "QUERY_WORKERS": 1, "MAX_LITERAL_CHARS": 1000, "MAX_TRIPLES_PER_SUBJECT": 50})
-    client = app.test_client()
+def site(open_site):
+    opened = open_site("guard", ORCID, MAX_LITERAL_CHARS=1000, MAX_TRIPLES_PER_SUBJECT=50)
+    client, contributor = opened.client, opened.contributor
     # One innocent contribution, accepted: the contributor's ORCID iD is now in the system's records.
     first = post(client, contributor, f"<{POWELL}> <{SEE_ALSO}> <https://example.org/powell/innocent> .\n".encode(),
                  "application/n-triples")
     assert first.status_code == 201, first.get_data(as_text=True)
     contribution = first.headers["Location"].rsplit("/", 1)[1]
-    accepted = client.post(f"/contributions/{contribution}/accept", headers={"Authorization": f"Bearer {maintainer}"})
+    accepted = client.post(f"/contributions/{contribution}/accept", headers={"Authorization": f"Bearer {opened.maintainer}"})
     assert accepted.status_code == 200
-    yield client, contributor, instance
-    app.extensions["mxus"].store.close()
+    return client, contributor, opened.instance
 
 
 def post(client, token: str, body: bytes, media_type: str = "text/turtle", path: str = "/contributions"):

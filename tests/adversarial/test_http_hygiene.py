@@ -6,8 +6,6 @@ import logging
 
 import pytest
 
-from server import create_app
-from server.publication.tokens import TokenRegistry
 
 BASE = "http://mxus.test/"
 POWELL = "https://w3id.org/mxus/id/person/colin-powell"
@@ -15,13 +13,9 @@ SELECT_ONE = "SELECT * WHERE { ?s ?p ?o } LIMIT 1"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    instance = tmp_path_factory.mktemp("hygiene") / "instance"
-    registry = TokenRegistry(instance / "tokens.json")
-    contributor, maintainer = registry.add("Ana Contributor"), registry.add("Mia Maintainer", maintainer=True)
-    app = create_app({"INSTANCE_DIR": instance, "QUERY_WORKERS": 1, "BASE_URI": BASE})
-    yield app.test_client(), contributor, maintainer
-    app.extensions["mxus"].store.close()
+def site(open_site):
+    opened = open_site("hygiene", BASE_URI=BASE)
+    return opened.client, opened.contributor, opened.maintainer
 
 
 @pytest.mark.parametrize("path", ["/", "/page/person/colin-powell", "/claims", "/query", "/validate", "/no-such-page"])
