@@ -13,6 +13,19 @@ from server.cli.common import EXIT_CONFORMS, EXIT_UNREADABLE, _store_arguments, 
 from server.settings import check_settings
 
 
+# ``mxus serve`` options that set one setting each (unset: the setting's default).
+OPTION_SETTINGS = {
+    "query_timeout": "QUERY_TIMEOUT",
+    "trusted_proxy": "TRUSTED_PROXIES",
+    "client_queries": "PER_CLIENT_QUERIES",
+    "client_query_seconds": "PER_CLIENT_QUERY_SECONDS",
+    "client_window_seconds": "PER_CLIENT_WINDOW_SECONDS",
+    "instance": "INSTANCE_DIR",
+    "data": "DATA_PATHS",
+    "store_path": "STORE_PATH",
+}
+
+
 def register(commands) -> None:
     serve = commands.add_parser("serve", help="serve the dataset: SPARQL endpoint, URIs, pages")
     serve.add_argument("--host", default="127.0.0.1")
@@ -115,22 +128,9 @@ def run_serve(args: argparse.Namespace) -> int:
     base = args.base_uri or f"http://{args.host}:{args.port}/"
     base = base if base.endswith("/") else base + "/"
     config = {"BASE_URI": base}
-    if args.query_timeout is not None:
-        config["QUERY_TIMEOUT"] = args.query_timeout
-    if args.trusted_proxy:
-        config["TRUSTED_PROXIES"] = args.trusted_proxy
-    if args.client_queries is not None:
-        config["PER_CLIENT_QUERIES"] = args.client_queries
-    if args.client_query_seconds is not None:
-        config["PER_CLIENT_QUERY_SECONDS"] = args.client_query_seconds
-    if args.client_window_seconds is not None:
-        config["PER_CLIENT_WINDOW_SECONDS"] = args.client_window_seconds
-    if args.instance is not None:
-        config["INSTANCE_DIR"] = args.instance
-    if args.data:
-        config["DATA_PATHS"] = args.data
-    if args.store_path is not None:
-        config["STORE_PATH"] = args.store_path
+    for option, setting in OPTION_SETTINGS.items():
+        if getattr(args, option) is not None:
+            config[setting] = getattr(args, option)
     from server.rdf.parsing import RdfInputError
     from server.store.errors import QueryFailed
     from server.store.errors import LoadFailed
