@@ -33,23 +33,13 @@ def validate_submission(submission: Graph | None, published: PublishedGraphs, ar
     turns seconds into milliseconds, and does not grow with the dataset.
     """
     shapes = published.shapes
-    data = GraphOfPreparedQueries()
     if submission is None:
-        data += around(EVERYTHING)
+        data = around(EVERYTHING)
     else:
-        data += around(neighbourhood_query(submission))
+        data = around(neighbourhood_query(submission))
         data += submission
         shapes = restrict_targets(published.shapes, published.ontology, data, affected_nodes(submission, data))
-    data += published.ontology  # what pySHACL's ont_graph would mix into a copy (class targets reach subclasses)
-    conforms, report_graph, _ = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        inplace=True,  # data is this validation's own graph: no copy
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        allow_infos=True,
-    )
+    conforms, report_graph = run_shacl(data, shapes, published.ontology)
     bind_prefixes(report_graph)
     results = read_results(report_graph, published.shapes)
     mismatches = anchor_mismatches(submission if submission is not None else data, data, published.sources)
@@ -78,6 +68,28 @@ class GraphOfPreparedQueries(Graph):
 @lru_cache(maxsize=256)
 def _prepared(text: str):
     return prepareQuery(text)
+
+
+def run_shacl(data: Graph, shapes: Graph, ontology: Graph) -> tuple[bool, Graph]:
+    """pySHACL with the options every validation here uses: (conforms, the sh:ValidationReport graph).
+
+    ``data`` is copied once into a graph that parses each SPARQL constraint
+    once; pySHACL mixes the ontology's class hierarchy into that copy (so
+    class targets reach subclasses) instead of making a copy of its own.
+    """
+    target = GraphOfPreparedQueries()
+    target += data
+    conforms, report_graph, _ = pyshacl.validate(
+        target,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inplace=True,  # target is this validation's own copy
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        allow_infos=True,
+    )
+    return bool(conforms), report_graph
 
 
 # Runs a CONSTRUCT over the published data and accepted contributions in the store
