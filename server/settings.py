@@ -94,6 +94,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WORKER_MEMORY_MB", 2048, "Address-space limit of each query worker, in MiB.", "count"),
     Setting("MAX_QUERY_BYTES", 100_000, "Largest accepted SPARQL query text, in bytes (413 beyond).", "count"),
     Setting("MAX_RESULT_BYTES", 50_000_000, "Largest serialized query result, in bytes.", "count"),
+    Setting("RESULT_CACHE_BYTES", 32_000_000, "Memory for answers of /sparql kept for repeated queries, in bytes; dropped when the data changes.", "count"),
     Setting("MAX_BODY_BYTES", 5_000_000, "Largest accepted request body, in bytes (413 beyond).", "count"),
     Setting("MAX_SUBMISSION_TRIPLES", 10_000, "Most triples in one validation request or contribution (413 beyond).", "count"),
     Setting("MAX_LITERAL_CHARS", 10_000, "Longest literal in a contribution or validation request, in characters (422 beyond).", "count"),

@@ -234,3 +234,46 @@ def test_errors_are_json_for_clients_that_ask(client):
     assert response.status_code == 400
     error = json.loads(response.data)["error"]
     assert error["status"] == 400 and "syntax" in error["message"]
+
+
+# ---------------------------------------------------------------- HTTP caching of answers
+COUNT_LABELS = "SELECT (COUNT(*) AS ?n) WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+
+
+def test_an_answer_is_cached_by_etag_and_on_the_server_until_the_data_changes(app_factory):
+    """A GET answer has a strong ETag of (data, query, format); If-None-Match gives a 304 and a repeated query its
+    answer without running anything (shown by closing the store); new data gives a new ETag and a new answer."""
+    app = app_factory({"BASE_URI": BASE})
+    client = app.test_client()
+    store = app.extensions["mxus"].store
+    json_accept = {"Accept": "application/sparql-results+json"}
+    first = client.get("/sparql", query_string={"query": COUNT_LABELS}, headers=json_accept)
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and not etag.startswith("W/")
+    assert "max-age" in first.headers["Cache-Control"] and "Accept" in first.headers["Vary"]
+    as_csv = client.get("/sparql", query_string={"query": COUNT_LABELS}, headers={"Accept": "text/csv"})
+    other = client.get("/sparql", query_string={"query": COUNT_LABELS + " LIMIT 1"}, headers=json_accept)
+    assert len({etag, as_csv.headers["ETag"], other.headers["ETag"]}) == 3
+
+    store.publish(b'<https://w3id.org/mxus/id/concept/x> <http://www.w3.org/2000/01/rdf-schema#label> "x"@en .\n',
+                  "a test addition")
+    changed = client.get("/sparql", query_string={"query": COUNT_LABELS}, headers={**json_accept, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    count = lambda response: int(json.loads(response.data)["results"]["bindings"][0]["n"]["value"])  # noqa: E731
+    assert count(changed) == count(first) + 1
+
+    store.close()  # from here on, nothing can be run
+    not_modified = client.get("/sparql", query_string={"query": COUNT_LABELS},
+                              headers={**json_accept, "If-None-Match": changed.headers["ETag"]})
+    assert not_modified.status_code == 304 and not_modified.data == b""
+    assert not_modified.headers["ETag"] == changed.headers["ETag"]
+    again = client.get("/sparql", query_string={"query": COUNT_LABELS}, headers=json_accept)
+    assert again.status_code == 200 and again.data == changed.data
+    never_asked = client.get("/sparql", query_string={"query": COUNT_LABELS + " LIMIT 2"}, headers=json_accept)
+    assert never_asked.status_code >= 500
+
+
+def test_a_post_is_answered_without_an_etag(client):
+    response = client.post("/sparql", data=COUNT_LABELS, content_type="application/sparql-query",
+                           headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200 and "ETag" not in response.headers

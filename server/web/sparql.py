@@ -2,8 +2,11 @@
 
 A query is read from the request (``read_query_text``), checked and refused
 if this endpoint must not run it (``prepare_query``), then run
-(``execute_query``); the query page runs its queries through the same two
-functions. Browsers get the query page with the result instead of raw
+(``run_query``); the query page runs its queries through the same two
+functions. An answer is a function of the dataset version, the query and the
+format: GET answers carry an ETag of the three (a matching If-None-Match is a
+304 without running anything), and a repeated query is answered from a
+bounded cache that any change of the data empties. Browsers get the query page with the result instead of raw
 results, and the query page instead of the service description.
 
 Spec references in errors point to https://www.w3.org/TR/sparql11-protocol/.
@@ -27,7 +30,7 @@ from server.web.errors import ApiError
 from server.web.limits import client_query
 from server.web.negotiation import negotiate, prefers_html
 from server.web.query_page import render_query_page, render_query_result
-from server.web.responses import negotiated
+from server.web.responses import Caching, etag_for, negotiated, respond
 
 bp = Blueprint("sparql", __name__)
 
@@ -46,9 +49,19 @@ def endpoint():
         with client_query():
             return negotiated(render_query_result(text, prepared))
     media_type = negotiate(request.accept_mimetypes, prepared.offered, explicit)
-    with client_query():
-        body = run_query(prepared, app.store, media_type)
-    return negotiated(Response(app.rewriter.outgoing(body), 200, content_type=content_type(media_type)))
+    key = (media_type, prepared.text, prepared.default_graphs, prepared.named_graphs)
+    caching = Caching(etag=etag_for("sparql", *map(repr, key))) if request.method == "GET" else Caching(max_age=None)
+
+    def answer() -> Response:
+        """From the result cache, or run (and charged to the client) when this version never answered it."""
+        body = versioned_cache("sparql-results", max_bytes=app.settings["RESULT_CACHE_BYTES"]).get(key, run, coalesce=False)
+        return Response(app.rewriter.outgoing(body), 200, content_type=content_type(media_type))
+
+    def run() -> bytes:
+        with client_query():
+            return run_query(prepared, app.store, media_type)
+
+    return respond(caching, answer)
 
 
 def request_parameters() -> MultiDict:
