@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import http.server
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -219,7 +220,13 @@ def _command_validations(tmp_path_factory):
 
 @pytest.fixture(scope="session", autouse=True)
 def _start_command_validations_early(request):
-    """Starts each ``mxus validate`` run at the session's start if a collected test will read it."""
+    """Starts each ``mxus validate`` run at the session's start if a collected test will read it.
+
+    Not in a pytest-xdist worker: it is given test files one at a time, so it cannot know whether it
+    will get one that reads a run; the run starts when one does.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     needed = {name for item in request.session.items for name in getattr(item, "fixturenames", ())}
     for name, run in request.getfixturevalue("_command_validations").items():
         if name in needed:
