@@ -167,11 +167,32 @@ def test_candidates_carry_types_and_features(client):
     ('{"q": {"query": "x", "colour": "red"}}', 400, "colour"),
     (json.dumps({"q": {"query": "x" * 301}}), 400, "300"),
     (json.dumps({f"q{i}": {"query": "x"} for i in range(51)}), 413, "50"),
+    ("[" * 100_000, 400, "not JSON"),  # nesting that would exhaust a recursive parser
 ])
 def test_bad_queries_are_clear_json_errors(client, queries, status, says):
     response = client.post("/reconcile", data={"queries": queries}, headers={"Accept": "text/html"})
     assert response.status_code == status and response.mimetype == "application/json"
     assert says in response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("extension,status,says", [
+    ('{"ids": ["person/colin-powell"]}', 400, "properties"),
+    ('{"ids": ["person/colin-powell"], "properties": [{"id": "http://example.org/p"}]}', 400, "unknown property"),
+    (json.dumps({"ids": [f"person/p{i}" for i in range(201)], "properties": []}), 413, "200"),
+])
+def test_bad_extensions_are_clear_json_errors(client, extension, status, says):
+    response = client.post("/reconcile", data={"extend": extension})
+    assert response.status_code == status and response.mimetype == "application/json"
+    assert says in response.get_json()["error"]["message"]
+
+
+def test_common_words_do_not_widen_the_search_without_bound():
+    """A query scores at most about MAX_SCORED resources, the rarest of its words first."""
+    from server.linking.catalogue import NameIndex
+
+    index = NameIndex({}, {"the": {f"x{i}" for i in range(10_000)}, "powell": {"p1", "p2"}})
+    assert index.sharing_words("the Powell", cap=100) == {"p1", "p2"}
+    assert len(index.sharing_words("the", cap=100)) == 10_000  # the rarest word alone is always searched
 
 
 # ---------------------------------------------------------------- suggest, preview, extension

@@ -27,6 +27,7 @@ RDFS = PREFIXES["rdfs"]
 PROV = PREFIXES["prov"]
 OWL = PREFIXES["owl"]
 DESCRIPTION_CHARS = 200
+MAX_SCORED = 5000  # resources scored for one query (the rarest of its words first)
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class Entity:
     name: str = ""  # the one shown: the English label, else the first
     description: str = ""
     types: set[str] = field(default_factory=set)  # type keys
+    folded: list[str] = field(default_factory=list)  # the names, folded once (suggest compares prefixes with them)
 
     @property
     def id(self) -> str:
@@ -115,10 +117,15 @@ class NameIndex:
     entities: dict[str, Entity]  # by IRI
     by_word: dict[str, set[str]]  # folded word -> IRIs
 
-    def sharing_words(self, text: str) -> set[str]:
+    def sharing_words(self, text: str, cap: int = MAX_SCORED) -> set[str]:
+        """The resources that share a word with ``text``, rarest words first, about ``cap`` at most:
+        a word in every name ("the", "de") adds nothing once rarer words have found candidates."""
         found: set[str] = set()
-        for word in set(words(text)):
-            found |= self.by_word.get(word, set())
+        postings = sorted((self.by_word.get(word, set()) for word in set(words(text))), key=len)
+        for posting in postings:
+            if found and len(found) + len(posting) > cap:
+                break
+            found |= posting
         return found
 
     def of_types(self, keys: set[str] | None) -> list[Entity]:
@@ -160,8 +167,9 @@ def build_index(store: Store, graphs: tuple[str, ...] | None = None) -> NameInde
     _add_descriptions(store, entities, graphs)
     by_word: dict[str, set[str]] = defaultdict(set)
     for iri, entity in entities.items():
-        for name in entity.names:
-            for word in fold(name).split():
+        entity.folded = [fold(name) for name in entity.names]
+        for folded in entity.folded:
+            for word in folded.split():
                 by_word[word].add(iri)
     return NameIndex(entities, dict(by_word))
 

@@ -94,15 +94,18 @@ def best_comparison(query: str, names) -> Comparison:
     return best
 
 
-def starts_with(prefix: str, name: str) -> int:
-    """How well ``name`` completes what was typed: 2 it begins with it, 1 each typed word begins a word of it, 0 not."""
-    folded_prefix, folded_name = fold(prefix), fold(name)
+def completes(folded_prefix: str, folded_name: str) -> int:
+    """How well a name completes what was typed (both folded): 2 it begins with it, 1 each typed word
+    begins a word of it, 0 not."""
     if not folded_prefix:
         return 0
     if folded_name.startswith(folded_prefix):
         return 2
     name_words = folded_name.split()
-    typed = folded_prefix.split()
-    if all(any(word.startswith(part) for word in name_words) for part in typed):
+    if all(any(word.startswith(part) for word in name_words) for part in folded_prefix.split()):
         return 1
     return 0
+
+
+def starts_with(prefix: str, name: str) -> int:
+    return completes(fold(prefix), fold(name))

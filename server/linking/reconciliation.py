@@ -27,7 +27,7 @@ from server.linking.catalogue import (
     NameIndex,
     short_id,
 )
-from server.linking.names import best_comparison, compare, fold, starts_with
+from server.linking.names import best_comparison, compare, completes, fold, starts_with
 from server.linking.queries import Query, entity_iri
 from server.rdf.namespaces import CANONICAL_BASE, ID_SPACE, PREFIXES
 from server.store import Store
@@ -193,8 +193,9 @@ def value_matches(asked, term, names: list[str]) -> bool:
 
 def suggest_entities(index: NameIndex, prefix: str, cursor: int, types: set[str] | None = None) -> dict:
     ranked = []
+    typed = fold(prefix)
     for entity in index.of_types(types):
-        fit = max((starts_with(prefix, name) for name in entity.names), default=0)
+        fit = max((completes(typed, name) for name in entity.folded), default=0)
         if fit or prefix.strip() in (entity.id, entity.iri):
             ranked.append((-fit, fold(entity.name), entity.iri, entity))
     ranked.sort(key=lambda item: item[:3])
