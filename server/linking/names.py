@@ -4,24 +4,24 @@
 Exteriores" "Secretaría de Relaciones Exteriores": names are folded (Unicode
 decomposition without combining marks, case-folded, punctuation as spaces),
 then compared word by word. A word of the query that differs from a word of
-the name by a letter or two counts half; function words (English and
+the name by a letter or two (five letters or more) counts half; function words (English and
 Spanish) and initials weigh a quarter, so "G." or "de" neither makes nor
 breaks a match. Only an identical folded name scores 1.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 SMALL_WORDS = frozenset(
     "a an and at de del el en for in la las los of on the to y".split()
 )
 LIGHT = 0.25  # weight of a small word or an initial
 NEAR = 0.5  # credit for a word one or two letters away
-NEAR_RATIO = 0.85  # SequenceMatcher ratio from which two words are "near"
+NEAR_EDITS = 2  # letters added, removed or changed between two "near" words
 NOT_EXACT = 0.95  # the best a name that is not identical can score
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -41,8 +41,21 @@ def _weight(word: str) -> float:
     return LIGHT if word in SMALL_WORDS or len(word) == 1 else 1.0
 
 
+@functools.lru_cache(maxsize=65536)
 def _near(a: str, b: str) -> bool:
-    return min(len(a), len(b)) >= 5 and SequenceMatcher(None, a, b).ratio() >= NEAR_RATIO
+    """Two words of five letters or more, same first letter, at most ``NEAR_EDITS`` edits apart
+    ("secretaria", "secretario"): cheap tests first, the edit distance last (names repeat: cached)."""
+    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > NEAR_EDITS or a[0] != b[0]:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other)))
+        if min(current) > NEAR_EDITS:
+            return False
+        previous = current
+    return previous[-1] <= NEAR_EDITS
 
 
 @dataclass(frozen=True)
@@ -54,7 +67,11 @@ class Comparison:
 
 
 def compare(query: str, name: str) -> Comparison:
-    folded_query, folded_name = fold(query), fold(name)
+    return compare_folded(fold(query), fold(name))
+
+
+def compare_folded(folded_query: str, folded_name: str) -> Comparison:
+    """``compare`` of a query and a name folded already (the index keeps its names folded)."""
     if not folded_query or not folded_name:
         return Comparison(0.0, False)
     if folded_query == folded_name:
@@ -84,11 +101,11 @@ def compare(query: str, name: str) -> Comparison:
     return Comparison(NOT_EXACT * f_measure, exact)
 
 
-def best_comparison(query: str, names) -> Comparison:
-    """The best comparison of ``query`` with any of ``names`` (the highest similarity, then all words)."""
+def best_comparison(folded_query: str, folded_names) -> Comparison:
+    """The best comparison of a folded query with any of the folded names (the highest similarity, then all words)."""
     best = Comparison(0.0, False)
-    for name in names:
-        found = compare(query, name)
+    for name in folded_names:
+        found = compare_folded(folded_query, name)
         if (found.similarity, found.all_words) > (best.similarity, best.all_words):
             best = found
     return best

@@ -113,11 +113,12 @@ def _by_name(query: Query, index: NameIndex) -> list[Candidate]:
     if named is not None and (query.types is None or named.types & query.types):
         return [Candidate(named, 1.0, True)]
     found = []
+    folded = fold(query.text)
     for iri in index.sharing_words(query.text):
         entity = index.entities[iri]
         if query.types is not None and not entity.types & query.types:
             continue
-        comparison = best_comparison(query.text, entity.names)
+        comparison = best_comparison(folded, entity.folded)
         if comparison.similarity > 0:
             found.append(Candidate(entity, comparison.similarity, comparison.all_words))
     found.sort(key=lambda c: (-c.similarity, c.entity.iri))
