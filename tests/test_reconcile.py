@@ -256,6 +256,7 @@ def test_preview_is_a_small_frameable_page(client):
     assert "X-Frame-Options" not in response.headers
     page = response.get_data(as_text=True)
     assert "Jorge G. Castañeda" in page and 'href="/page/person/jorge-g-castaneda"' in page
+    assert "<dt>holds post</dt><dd>Secretary of Foreign Affairs of Mexico</dd>" in page
     assert "<nav" not in page and "<script" not in page
     assert client.get("/reconcile/preview?id=person/nobody").status_code == 404
     # Every other page still may not be framed.

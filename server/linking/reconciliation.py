@@ -224,3 +224,22 @@ def suggest_properties(prefix: str, cursor: int) -> dict:
 
 def propose_properties(type_key: str, limit: int) -> list[dict]:
     return [{"id": p.id, "name": p.name} for p in PROPERTIES if "*" in p.types or type_key in p.types][:limit]
+
+
+CARD_PROPERTIES = (PREFIXES["sem"] + "hasTimeStamp", PREFIXES["sem"] + "hasBeginTimeStamp",
+                   PREFIXES["sem"] + "hasEndTimeStamp", PREFIXES["sem"] + "hasPlace", PREFIXES["org"] + "holds",
+                   PREFIXES["prov"] + "wasAttributedTo", PREFIXES["owl"] + "sameAs")
+
+
+def card_facts(index: NameIndex, store: Store, iri: str) -> list[tuple[str, list[str]]]:
+    """The few facts a preview card shows (dates, place, post, voice, identifiers elsewhere), in one query."""
+    values = property_values(store, [iri], list(CARD_PROPERTIES))
+    facts = []
+    for pid in CARD_PROPERTIES:
+        shown = []
+        for term, names in values.get((iri, pid), []):
+            entity = index.entities.get(str(term))
+            shown.append(entity.name if entity else (sorted(names)[0] if names else str(term)))
+        if shown:
+            facts.append((PROPERTIES_BY_ID[pid].name, shown))
+    return facts

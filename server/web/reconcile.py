@@ -20,6 +20,7 @@ from server.linking.extension import extend
 from server.linking.queries import Refused, entity_iri, entity_type, read_batch, read_cursor, read_extension, read_limit
 from server.linking.queries import SPEC, MAX_QUERY_CHARS
 from server.linking.reconciliation import (
+    card_facts,
     manifest,
     propose_properties,
     reconcile,
@@ -115,7 +116,7 @@ def preview():
 
     def build() -> Response:
         response = render_page("reconcile_preview.html", entity=entity, types=[type_view(t) for t in sorted(entity.types)],
-                               page=f"/page/{entity.id}")
+                               page=f"/page/{entity.id}", facts=card_facts(_index(), state().store, entity.iri))
         response.frameable = True  # shown by reconciliation clients in an <iframe> (security.install)
         return response
 
