@@ -261,3 +261,18 @@ def test_preview_is_a_small_frameable_page(client):
     assert client.get("/reconcile/preview?id=person/nobody").status_code == 404
     # Every other page still may not be framed.
     assert client.get("/claims").headers["X-Frame-Options"] == "DENY"
+
+
+def test_batches_are_charged_to_their_client_like_queries(app_factory):
+    """A client past its query-time budget gets 429 with Retry-After, in JSON, from /reconcile as from /sparql."""
+    app = app_factory({"BASE_URI": BASE, "PER_CLIENT_QUERY_SECONDS": 0.000001, "PER_CLIENT_WINDOW_SECONDS": 600})
+    try:
+        client = app.test_client()
+        batch = json.dumps({"q": {"query": "Colin Powell"}})
+        assert client.post("/reconcile", data={"queries": batch}).status_code == 200
+        limited = client.post("/reconcile", data={"queries": batch}, headers={"Accept": "text/html"})
+        assert limited.status_code == 429 and limited.mimetype == "application/json"
+        assert int(limited.headers["Retry-After"]) >= 1 and "query time" in limited.get_json()["error"]["message"]
+        assert client.get("/reconcile").status_code == 200  # the manifest is not a query
+    finally:
+        app.extensions["mxus"].store.close()

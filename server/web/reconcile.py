@@ -5,8 +5,11 @@ Thin: the manifest, candidates, suggestions and data extension are
 or POST form, as the specification allows both), rewrites URIs between the
 served and the canonical base, and answers JSON. What a client got wrong is
 a 400 (413 for a batch over ``batchSize``) with a JSON error body, whatever
-it accepts: reconciliation clients read JSON. CORS is the app's, as on
-every endpoint (the specification requires it).
+it accepts: reconciliation clients read JSON. A batch or a data extension
+is charged to its client as one query to /sparql is (``server.web.limits``:
+``PER_CLIENT_QUERIES`` at once, ``PER_CLIENT_QUERY_SECONDS`` per window;
+429 beyond). CORS is the app's, as on every endpoint (the specification
+requires it).
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from server.linking.reconciliation import (
 )
 from server.state import state
 from server.web.cache import versioned_cache
-from server.web.errors import _title, json_error
+from server.web.errors import ApiError, _title, headers_of, json_error
+from server.web.limits import client_query
 from server.web.responses import Caching, code_version, etag_for, respond
 from server.web.views import render_page
 
@@ -42,6 +46,14 @@ SUGGESTERS = {"entity", "type", "property"}
 @bp.errorhandler(Refused)
 def _refused(error: Refused) -> Response:
     return json_error(error.status, _title(error.status), state().rewriter.outgoing_text(error.message), SPEC)
+
+
+@bp.errorhandler(ApiError)
+def _limited(error: ApiError) -> Response:
+    """A per-client limit (429) or a 404, in JSON as well: reconciliation clients read JSON."""
+    response = json_error(error.status, _title(error.status), state().rewriter.outgoing_text(error.message), error.spec)
+    response.headers.update(headers_of(error))
+    return response
 
 
 def _index():
@@ -66,10 +78,13 @@ def service():
     if queries is not None and extension is not None:
         raise Refused("send either queries= or extend=, not both")
     if queries is not None:
-        return _json(reconcile(read_batch(queries), _index(), state().store))
+        batch = read_batch(queries)
+        with client_query():  # a batch is charged to its client as one SPARQL query is
+            return _json(reconcile(batch, _index(), state().store))
     if extension is not None:
         iris, properties = read_extension(extension)
-        return _json(extend(_index(), state().store, iris, properties))
+        with client_query():
+            return _json(extend(_index(), state().store, iris, properties))
     caching = Caching(etag_for("reconcile-manifest"), vary_accept=False)
     return respond(caching, lambda: _json(manifest(code_version())))
 
