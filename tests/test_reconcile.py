@@ -230,7 +230,9 @@ def test_property_proposals(client):
     limited = client.get("/reconcile/properties?type=" + quote(PERSON) + "&limit=2").get_json()
     assert_property_proposal(limited, PERSON)
     assert len(limited["properties"]) == 2 and limited["limit"] == 2
-    assert client.get("/reconcile/properties").status_code == 400
+    untyped = client.get("/reconcile/properties").get_json()  # a column reconciled against no type
+    assert len(untyped["properties"]) > len(body["properties"]) and "type" not in untyped
+    assert client.get("/reconcile/properties?type=nothing").status_code == 400
 
 
 def test_data_extension(client):

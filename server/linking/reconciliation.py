@@ -222,8 +222,10 @@ def suggest_properties(prefix: str, cursor: int) -> dict:
     return {"result": [{"id": p.id, "name": p.name} for p in found[cursor: cursor + SUGGEST_PAGE]]}
 
 
-def propose_properties(type_key: str, limit: int) -> list[dict]:
-    return [{"id": p.id, "name": p.name} for p in PROPERTIES if "*" in p.types or type_key in p.types][:limit]
+def propose_properties(type_key: str | None, limit: int) -> list[dict]:
+    """The properties of a type's entities (of any type's, without one), for data extension."""
+    return [{"id": p.id, "name": p.name} for p in PROPERTIES
+            if type_key is None or "*" in p.types or type_key in p.types][:limit]
 
 
 CARD_PROPERTIES = (PREFIXES["sem"] + "hasTimeStamp", PREFIXES["sem"] + "hasBeginTimeStamp",

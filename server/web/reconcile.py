@@ -111,10 +111,11 @@ def suggest(kind: str):
 @bp.route("/reconcile/properties", methods=["GET"])
 def properties():
     raw_type = _parameter("type")
-    if not raw_type:
-        raise Refused("type= is required: the type whose properties to propose")
     limit = read_limit(request.args.get("limit"), 50, 50)
-    body = {"type": type_view(entity_type(raw_type))["id"], "properties": propose_properties(entity_type(raw_type), limit)}
+    if not raw_type:  # a column reconciled against no particular type: every property
+        body = {"properties": propose_properties(None, limit)}
+    else:
+        body = {"type": type_view(entity_type(raw_type))["id"], "properties": propose_properties(entity_type(raw_type), limit)}
     if request.args.get("limit"):
         body["limit"] = limit
     return _json(body)
