@@ -28,7 +28,7 @@ from server.linking.catalogue import (
     short_id,
 )
 from server.linking.names import best_comparison, compare, completes, fold, starts_with
-from server.linking.queries import Query, entity_iri
+from server.linking.queries import MAX_BATCH, Query, entity_iri
 from server.rdf.namespaces import CANONICAL_BASE, ID_SPACE, PREFIXES
 from server.store import Store
 
@@ -50,7 +50,7 @@ def manifest(service_version: str) -> dict:
         "schemaSpace": CANONICAL_BASE + "ontology#",
         "documentation": CANONICAL_BASE + "query",
         "serviceVersion": service_version,
-        "batchSize": 50,
+        "batchSize": MAX_BATCH,
         "defaultTypes": [type_view(t.key) for t in TYPES],
         "view": {"url": ID_SPACE + "{{id}}"},
         "preview": {"url": SERVICE + "/preview?id={{id}}", "width": 400, "height": 200},

@@ -20,8 +20,17 @@ from flask import Blueprint, Response, request
 
 from server.linking.catalogue import build_index
 from server.linking.extension import extend
-from server.linking.queries import Refused, entity_iri, entity_type, read_batch, read_cursor, read_extension, read_limit
-from server.linking.queries import SPEC, MAX_QUERY_CHARS
+from server.linking.queries import (
+    MAX_QUERY_CHARS,
+    SPEC,
+    Refused,
+    entity_iri,
+    entity_type,
+    read_batch,
+    read_cursor,
+    read_extension,
+    read_limit,
+)
 from server.linking.reconciliation import (
     card_facts,
     manifest,
