@@ -52,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
         errors,
         ontology_docs,
         pages,
+        reconcile,
         resources,
         security,
         sparql,
@@ -61,6 +62,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     errors.install(app)
     security.install(app)
-    for blueprint in (sparql, resources, pages, ontology_docs, void, validation_service, contributions):
+    for blueprint in (sparql, resources, pages, ontology_docs, void, validation_service, contributions, reconcile):
         app.register_blueprint(blueprint.bp)
     return app

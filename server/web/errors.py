@@ -40,7 +40,7 @@ def error_response(status: int, title: str, message: str, spec: str | None = Non
         body["spec"] = spec
     best = request.accept_mimetypes.best_match(["text/plain", "application/json", "text/html"], default="text/plain")
     if best == "application/json" or request.accept_mimetypes.best == "application/json":
-        response = Response(json.dumps({"error": body}, ensure_ascii=False), status, mimetype="application/json")
+        response = json_error(status, title, message, spec)
     elif best == "text/html" and request.accept_mimetypes.quality("text/html") > request.accept_mimetypes.quality("text/plain"):
         response = Response(render_template("error.html", error=body), status, mimetype="text/html")
     else:
@@ -48,6 +48,14 @@ def error_response(status: int, title: str, message: str, spec: str | None = Non
         response = Response(text, status, mimetype="text/plain")
     response.headers["Vary"] = "Accept"
     return response
+
+
+def json_error(status: int, title: str, message: str, spec: str | None = None) -> Response:
+    """The error shape as JSON, for endpoints whose clients read JSON whatever they accept (reconciliation)."""
+    body = {"status": status, "title": title, "message": message}
+    if spec:
+        body["spec"] = spec
+    return Response(json.dumps({"error": body}, ensure_ascii=False), status, mimetype="application/json")
 
 
 def headers_of(error: Exception) -> dict:

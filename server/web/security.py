@@ -20,6 +20,7 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
+FRAMEABLE_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *")
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls; bidirectional embeddings,
 # overrides and isolates: they reorder or hide what a reader sees.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
@@ -55,7 +56,11 @@ def install(app: Flask) -> None:
     def security_headers(response: Response) -> Response:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-        if response.mimetype == "text/html":
+        if response.mimetype == "text/html" and getattr(response, "frameable", False):
+            # A reconciliation preview: made to be shown in a client's <iframe> (OpenRefine), any origin;
+            # it has no form and no action to be tricked into, and still runs no script.
+            response.headers["Content-Security-Policy"] = FRAMEABLE_POLICY
+        elif response.mimetype == "text/html":
             response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
             response.headers["X-Frame-Options"] = "DENY"
         return response

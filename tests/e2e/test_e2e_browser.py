@@ -8,8 +8,11 @@ installs both and sets it).
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import shutil
+import threading
 
 import pytest
 
@@ -30,6 +33,7 @@ PAGES = {
     "claims": "claims",
     "timeline": "timeline",
     "query": "query",
+    "reconciliation preview": "reconcile/preview?id=event%2Fwashington-meeting-2001",
 }
 CHAIRS = """PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
@@ -124,3 +128,35 @@ def test_query_page_runs_a_query(browser, base_url):
     for name in ("Colin Powell", "John Ashcroft", "Santiago Creel"):
         assert name in text
     assert severe_console_entries(browser) == []
+
+
+class _QuietFiles(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_preview_card_shows_in_another_sites_frame_and_pages_do_not(browser, base_url, tmp_path):
+    """A reconciliation client (OpenRefine, another origin) shows the preview card in an <iframe>;
+    the site's other pages still refuse to be framed."""
+    preview = base_url + "reconcile/preview?id=person%2Fcolin-powell"
+    (tmp_path / "client.html").write_text(
+        f'<!doctype html><title>client</title><iframe name="card" src="{preview}" width="400" height="200"></iframe>'
+        f'<iframe name="page" src="{base_url}claims" width="400" height="200"></iframe>',
+        encoding="utf-8",
+    )
+    client = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietFiles, directory=str(tmp_path)))
+    threading.Thread(target=client.serve_forever, daemon=True).start()
+    try:
+        open_page(browser, f"http://127.0.0.1:{client.server_port}/client.html")
+        browser.switch_to.frame("card")
+        WebDriverWait(browser, 15).until(lambda d: d.find_elements(By.TAG_NAME, "h1"))
+        assert "Colin Powell" in browser.find_element(By.TAG_NAME, "h1").text
+        browser.switch_to.default_content()
+        refusals = [e["message"] for e in severe_console_entries(browser)]
+        # Chromium names the framed origin, not the path: one refusal, the page's (the card showed its h1).
+        framing = [m for m in refusals if "frame-ancestors" in m or "X-Frame-Options" in m]
+        assert len(framing) == 1, refusals
+    finally:
+        browser.switch_to.default_content()
+        client.shutdown()
+        client.server_close()

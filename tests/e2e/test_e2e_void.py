@@ -111,23 +111,34 @@ def test_void_class_partitions(base_url, fetch, void, dataset):
     )
 
 
-def test_void_wikidata_linkset(base_url, fetch, void, dataset):
+def test_void_linksets(base_url, fetch, void, dataset):
+    """A linkset per external dataset, each with its count and an N-Triples dump of exactly its links."""
     linksets = list(void.subjects(RDF.type, VOID.Linkset))
-    assert len(linksets) == 1
-    linkset = linksets[0]
-    assert (linkset, VOID.linkPredicate, OWL.sameAs) in void
-    targets = set(void.objects(linkset, VOID.target))
-    assert dataset in targets and len(targets) == 2
-    (wikidata,) = targets - {dataset}
-    assert str(void.value(wikidata, VOID.uriSpace)) == "http://www.wikidata.org/entity/"
-    links = count(
-        fetch,
-        base_url,
-        "SELECT (COUNT(*) AS ?n) { ?s <http://www.w3.org/2002/07/owl#sameAs> ?o "
-        'FILTER STRSTARTS(STR(?o), "http://www.wikidata.org/entity/") }',
-    )
-    assert links >= 10
-    assert integer(void, linkset, VOID.triples) == links
+    assert len(linksets) >= 5
+    by_space = {}
+    for linkset in linksets:
+        assert (linkset, VOID.linkPredicate, OWL.sameAs) in void
+        targets = set(void.objects(linkset, VOID.target))
+        assert dataset in targets and len(targets) == 2
+        (other,) = targets - {dataset}
+        by_space[str(void.value(other, VOID.uriSpace))] = linkset
+    assert {"http://www.wikidata.org/entity/", "https://sws.geonames.org/", "https://ror.org/",
+            "http://dbpedia.org/resource/", "https://doi.org/"} <= set(by_space)
+    for space, linkset in by_space.items():
+        links = count(
+            fetch,
+            base_url,
+            "SELECT (COUNT(*) AS ?n) { ?s <http://www.w3.org/2002/07/owl#sameAs> ?o "
+            f'FILTER STRSTARTS(STR(?o), "{space}") }}',
+        )
+        assert integer(void, linkset, VOID.triples) == links > 0
+        dump = fetch(str(void.value(linkset, VOID.dataDump)))
+        assert dump.status == 200 and dump.header("Content-Type").startswith("application/n-triples")
+        graph = Graph().parse(data=dump.body, format="nt")
+        assert len(graph) == links
+        assert all(p == OWL.sameAs and str(o).startswith(space) and str(s).startswith(base_url) for s, p, o in graph)
+    wikidata = by_space["http://www.wikidata.org/entity/"]
+    assert integer(void, wikidata, VOID.triples) >= 10
 
 
 def test_void_access_points(base_url, fetch, void, dataset):

@@ -2,8 +2,9 @@
 
 One blueprint, ``void``, with one module per concern, as ``pages`` has:
 ``description`` (/.well-known/void: VoID and DCAT, counts by SPARQL),
-``dumps`` (/dumps/: the data as files, written by the store) and
-``crawlers`` (/sitemap.xml, /robots.txt, /favicon.ico). What they share
+``dumps`` (/dumps/: the data as files, written by the store),
+``crawlers`` (/sitemap.xml, /robots.txt, /favicon.ico) and ``linksets``
+(/linksets/{name}.nt: our links out, one file per VoID linkset). What they share
 is ``dump_files`` (which dumps exist) and ``statistics`` (the counts).
 
 Everything is computed at the first request that needs it and kept in
@@ -19,4 +20,4 @@ from flask import Blueprint
 bp = Blueprint("void", __name__)
 
 # The route modules register their views on ``bp`` when imported.
-from server.web.void import crawlers, description, dumps  # noqa: E402, F401
+from server.web.void import crawlers, description, dumps, linksets  # noqa: E402, F401

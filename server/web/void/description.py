@@ -2,17 +2,19 @@
 
 What ``data/dataset.ttl`` states about the dataset, plus what depends on
 the data and on where the server runs: counts, class and property
-partitions, the Wikidata linkset, the dumps and the SPARQL endpoint.
+partitions, a linkset per external dataset linked to, the dumps and the SPARQL endpoint.
 """
 
 from __future__ import annotations
 
 from flask import Response, request
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import FOAF, OWL, RDF, RDFS, XSD
+from rdflib.namespace import FOAF, RDF, RDFS, XSD
 
 from server.rdf.media import DESCRIPTION_TYPES, content_type, serialize_as
+from server.linking.linksets import Linkset
 from server.rdf.namespaces import (
+    CANONICAL_BASE,
     CC_BY,
     DATASET,
     DCAT,
@@ -25,7 +27,6 @@ from server.rdf.namespaces import (
     SD,
     VOID,
     VOID_DOCUMENT,
-    WIKIDATA,
     bind_prefixes,
 )
 from server.state import state
@@ -39,6 +40,7 @@ from server.web.responses import Caching, etag_for, respond
 from server.web.void import bp
 from server.web.void.dump_files import DUMPS
 from server.web.void.statistics import compute_statistics
+from server.web.views import curie
 
 # The formats the data can be had in (W3C format names): the dumps and /data/...
 FEATURES = ("Turtle", "N-Triples", "N-Quads", "JSON-LD", "RDF_XML")
@@ -144,21 +146,31 @@ def describe_dataset(store: Store, statistics: dict) -> Graph:
     graph.add((ENDPOINT, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
     graph.add((ds, DCAT.accessService, ENDPOINT))
 
-    # Links to Wikidata: a linkset, subset of the dataset.
-    wikidata = URIRef(f"{VOID_DOCUMENT}#wikidata")
-    graph.add((wikidata, RDF.type, VOID.Dataset))
-    graph.add((wikidata, RDFS.label, Literal("Wikidata", lang="en")))
-    graph.add((wikidata, FOAF.homepage, URIRef("https://www.wikidata.org/")))
-    graph.add((wikidata, VOID.uriSpace, Literal(str(WIKIDATA))))
-    graph.add((wikidata, VOID.sparqlEndpoint, URIRef("https://query.wikidata.org/sparql")))
-    linkset = URIRef(f"{VOID_DOCUMENT}#links-wikidata")
-    graph.add((ds, VOID.subset, linkset))
-    graph.add((linkset, RDF.type, VOID.Linkset))
-    graph.add((linkset, RDFS.label, Literal("owl:sameAs links to Wikidata", lang="en")))
-    graph.add((linkset, VOID.subjectsTarget, ds))
-    graph.add((linkset, VOID.objectsTarget, wikidata))
-    graph.add((linkset, VOID.target, ds))
-    graph.add((linkset, VOID.target, wikidata))
-    graph.add((linkset, VOID.linkPredicate, OWL.sameAs))
-    graph.add((linkset, VOID.triples, _integer(statistics["wikidataLinks"])))
+    for linkset in statistics["linksets"]:
+        describe_linkset(graph, linkset)
     return graph
+
+
+def describe_linkset(graph: Graph, linkset: Linkset) -> None:
+    """A void:Linkset, subset of the dataset: its target dataset, link predicate, count and N-Triples dump."""
+    target = linkset.target
+    other = URIRef(f"{VOID_DOCUMENT}#{target.name}")
+    graph.add((other, RDF.type, VOID.Dataset))
+    graph.add((other, RDFS.label, Literal(target.label, lang="en")))
+    if target.homepage:
+        graph.add((other, FOAF.homepage, URIRef(target.homepage)))
+    if target.uri_space:
+        graph.add((other, VOID.uriSpace, Literal(target.uri_space)))
+    if target.sparql:
+        graph.add((other, VOID.sparqlEndpoint, URIRef(target.sparql)))
+    node = URIRef(f"{VOID_DOCUMENT}#linkset-{linkset.name}")
+    graph.add((DATASET, VOID.subset, node))
+    graph.add((node, RDF.type, VOID.Linkset))
+    graph.add((node, RDFS.label, Literal(f"{curie(linkset.predicate)} links to {target.label}", lang="en")))
+    graph.add((node, VOID.subjectsTarget, DATASET))
+    graph.add((node, VOID.objectsTarget, other))
+    graph.add((node, VOID.target, DATASET))
+    graph.add((node, VOID.target, other))
+    graph.add((node, VOID.linkPredicate, URIRef(linkset.predicate)))
+    graph.add((node, VOID.triples, _integer(linkset.triples)))
+    graph.add((node, VOID.dataDump, URIRef(f"{CANONICAL_BASE}linksets/{linkset.name}.nt")))

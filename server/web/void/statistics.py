@@ -6,7 +6,8 @@ list the same resources from the same graphs.
 
 from __future__ import annotations
 
-from server.rdf.namespaces import ID_SPACE, MXUS, OWL_NS, WIKIDATA
+from server.linking.linksets import find_linksets
+from server.rdf.namespaces import ID_SPACE, MXUS
 from server.store import Store
 from server.store.graphs import ACCEPTED_GRAPH, DATA_GRAPH
 
@@ -41,12 +42,8 @@ def compute_statistics(store: Store) -> dict:
         "distinctObjects": _count(store, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
         "classes": _count(store, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }"),
         "properties": _count(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"),
-        "wikidataLinks": _count(
-            store,
-            f"PREFIX owl: <{OWL_NS}>\nSELECT (COUNT(*) AS ?n) WHERE {{ ?s owl:sameAs ?o "
-            f'FILTER (isIRI(?o) && STRSTARTS(STR(?o), "{WIKIDATA}")) }}',
-        ),
     }
+    statistics["linksets"] = find_linksets(store, DATA_GRAPHS)
     statistics["classPartitions"] = [
         (row["c"], int(row["all"]), int(row["iris"]))
         for row in select_data(
