@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 import sys
+import urllib.request
 from pathlib import Path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -31,3 +32,10 @@ def production_command(host: str, port: int, *extra: str) -> list[str]:
     for arg in rest:
         out += [arg, replaced[arg]] if arg in replaced and next(rest) is not None else [arg]
     return out + [a for option, value in replaced.items() if option not in argv for a in (option, value)] + list(extra)
+
+
+def get(url: str, timeout: float) -> int:
+    """The status of a GET whose answer is read whole (HTTPError for 4xx/5xx)."""
+    with urllib.request.urlopen(url, timeout=timeout) as reply:
+        reply.read()
+        return reply.status

@@ -1,7 +1,7 @@
 """Slow clients cannot stop the server (issue 10: 8 connections trickling their headers stopped
 gunicorn's threaded worker, then the README's production command).
 
-The server is the README's production command (tests/production.py reads it). Slow connections
+The server is the README's production command (the ``production`` fixture). Slow connections
 trickle headers (slowloris) or a declared body; while every one of them is open and still sending,
 a normal client must be answered at all. Not a timing test: the normal client's socket timeout is
 generous, and it would only be reached if the slow connections held every thread.
@@ -9,62 +9,15 @@ generous, and it would only be reached if the slow connections held every thread
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.production import production_command
+from tests.production import get
 
-ROOT = Path(__file__).resolve().parents[2]
 SLOW = 24  # three times the production command's threads
 PATIENCE = 60.0  # the normal client's socket timeout, seconds
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _get(url: str, timeout: float) -> int:
-    with urllib.request.urlopen(url, timeout=timeout) as reply:
-        reply.read()
-        return reply.status
-
-
-@pytest.fixture(scope="module")
-def production(tmp_path_factory):
-    """The README's production command on a loopback port, over a temporary instance folder."""
-    folder = tmp_path_factory.mktemp("slow")
-    port = _free_port()
-    with (folder / "server.log").open("wb") as log:
-        process = subprocess.Popen(
-            production_command("127.0.0.1", port, "--instance", str(folder / "instance")),
-            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(600):  # up to about 2 minutes to start
-            assert process.poll() is None, (folder / "server.log").read_text()
-            try:
-                _get(base + "sparql?query=ASK%7B%7D", 2)
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield base, port
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(5)
 
 
 def _slowloris(port: int) -> socket.socket:
@@ -82,15 +35,15 @@ def _slow_body(port: int) -> socket.socket:
 
 @pytest.mark.parametrize("opener", [_slowloris, _slow_body], ids=["headers-trickled", "body-trickled"])
 def test_a_normal_client_is_answered_while_slow_connections_are_open(production, opener):
-    base, port = production
+    base, port = production.base, production.port
     slow = [opener(port) for _ in range(SLOW)]
     try:
         for round_ in range(3):  # keep them all sending, a byte at a time
             for sock in slow:
                 sock.sendall(b"X-a: b\r\n"[round_:round_ + 1] if opener is _slowloris else b" ")
             time.sleep(0.2)
-        assert _get(base + "sparql?query=ASK%7B%7D", PATIENCE) == 200
-        assert _get(base + "page/person/colin-powell", PATIENCE) == 200
+        assert get(base + "sparql?query=ASK%7B%7D", PATIENCE) == 200
+        assert get(base + "page/person/colin-powell", PATIENCE) == 200
         for sock in slow:  # still open: the server answered while they were, not after closing them
             sock.sendall(b"X")
     finally:
