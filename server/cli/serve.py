@@ -160,6 +160,7 @@ def _run_waitress(app, args: argparse.Namespace) -> int:
         channel_timeout=30,  # a connection silent for 30 s is closed
         max_request_body_size=app.config["MAX_BODY_BYTES"] + 1,  # the app answers 413 with its message first
         asyncore_use_poll=True,  # select() cannot watch more than 1,024 sockets
+        clear_untrusted_proxy_headers=False,  # the app trusts X-Forwarded-For only from TRUSTED_PROXIES
         ident="mxus-ld",
     )
     try:

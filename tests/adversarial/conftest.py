@@ -61,12 +61,13 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def production(tmp_path_factory):
-    """The README's production command on a loopback port, over a temporary instance folder."""
+    """The README's production command on a loopback port, over a temporary instance folder, trusting
+    X-Forwarded-For from loopback (as behind a reverse proxy there)."""
     folder = tmp_path_factory.mktemp("production")
     port = _free_port()
     with (folder / "server.log").open("wb") as log:
         process = subprocess.Popen(
-            production_command("127.0.0.1", port, "--instance", str(folder / "instance")),
+            production_command("127.0.0.1", port, "--instance", str(folder / "instance"), "--trusted-proxy", "127.0.0.1"),
             cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
     base = f"http://127.0.0.1:{port}/"

@@ -146,3 +146,28 @@ def test_a_wrong_capacity_setting_is_refused_naming_it(override, says):
     with pytest.raises(SettingError) as refused:
         check_settings(override)
     assert says in str(refused.value)
+
+
+def test_behind_a_trusted_proxy_the_production_server_tells_clients_apart(production):
+    """The server passes X-Forwarded-For on to the app (waitress strips it unless told not to):
+    with one client's runaway query running, that client is refused and another is answered."""
+    import urllib.error
+    import urllib.request
+
+    def ask(client: str, text: str = "ASK {}") -> int:
+        request = urllib.request.Request(production.base + "sparql?query=" + quote(text),
+                                         headers={"X-Forwarded-For": client, "Accept": "application/sparql-results+json"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as reply:
+                reply.read()
+                return reply.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    runaway = threading.Thread(target=ask, args=("10.9.0.1", RUNAWAY))
+    runaway.start()
+    try:
+        wait_until(lambda: ask("10.9.0.1") == 429, "the runaway client's second query refused")
+        assert ask("10.9.0.2") == 200
+    finally:
+        runaway.join(120)
