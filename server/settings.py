@@ -97,6 +97,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RESULT_CACHE_BYTES", 32_000_000, "Memory for answers of /sparql kept for repeated queries, in bytes; dropped when the data changes.", "count"),
     Setting("MAX_BODY_BYTES", 5_000_000, "Largest accepted request body, in bytes (413 beyond).", "count"),
     Setting("MAX_SUBMISSION_TRIPLES", 10_000, "Most triples in one validation request or contribution (413 beyond).", "count"),
+    Setting("ANONYMOUS_MAX_TRIPLES", 1_000, "Most triples in one /validate request without a contributor's token (413 beyond).", "count"),
+    Setting("ANONYMOUS_VALIDATION_WAIT_SECONDS", 1.0, "Seconds a /validate request without a contributor's token waits for the validator, behind contributors (503 with Retry-After beyond).", "seconds"),
     Setting("MAX_LITERAL_CHARS", 10_000, "Longest literal in a contribution or validation request, in characters (422 beyond).", "count"),
     Setting("MAX_TRIPLES_PER_SUBJECT", 1_000, "Most statements about one subject in one contribution or validation request (422 beyond).", "count"),
     Setting("INSTANCE_DIR", PROJECT_ROOT / "instance", "Folder for contributions and the token file (not in git).", "path"),

@@ -6,8 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from werkzeug.serving import WSGIRequestHandler
-
 from server.publication.dataset import load_published
 from server.cli.common import EXIT_CONFORMS, EXIT_UNREADABLE, _store_arguments, _store_settings
 from server.settings import check_settings
@@ -40,6 +38,10 @@ def register(commands) -> None:
         metavar="SECONDS",
         help="seconds a SPARQL query may run before it is stopped (default: the QUERY_TIMEOUT setting, 10)",
     )
+    serve.add_argument("--threads", type=int, default=8, metavar="N",
+                       help="threads that run requests (default 8); requests are read whole before one gets a thread")
+    serve.add_argument("--connections", type=int, default=500, metavar="N",
+                       help="open connections accepted at once, slow ones included (default 500)")
     serve.add_argument("--trusted-proxy", action="append", metavar="ADDRESS",
                        help="a reverse proxy whose X-Forwarded-For names the client (repeatable; TRUSTED_PROXIES)")
     serve.add_argument("--client-queries", type=int, metavar="N",
@@ -145,11 +147,26 @@ def run_serve(args: argparse.Namespace) -> int:
 
     store = f" from the SPARQL store {display_url(args.store)}" if args.store else ""
     print(f"mxus-ld serving at {base}{store} (SPARQL endpoint: {base}sparql)", flush=True)
-    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False, request_handler=_TimedRequestHandler)
+    return _run_waitress(app, args)
+
+
+def _run_waitress(app, args: argparse.Namespace) -> int:
+    """Waitress reads each request whole (headers and body, up to MAX_BODY_BYTES) in its own event
+    loop and only then gives it a thread: clients that trickle bytes hold a socket, never a thread."""
+    from waitress.server import create_server
+
+    server = create_server(
+        app, host=args.host, port=args.port, threads=args.threads, connection_limit=args.connections,
+        channel_timeout=30,  # a connection silent for 30 s is closed
+        max_request_body_size=app.config["MAX_BODY_BYTES"] + 1,  # the app answers 413 with its message first
+        asyncore_use_poll=True,  # select() cannot watch more than 1,024 sockets
+        clear_untrusted_proxy_headers=False,  # the app trusts X-Forwarded-For only from TRUSTED_PROXIES
+        ident="mxus-ld",
+    )
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
     return EXIT_CONFORMS
-
-
-class _TimedRequestHandler(WSGIRequestHandler):
-    """A client that stops sending (a Content-Length larger than its body) frees its thread after 30 s."""
-
-    timeout = 30

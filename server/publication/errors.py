@@ -48,5 +48,15 @@ class InvalidTransition(PublicationError):
     status = 409
 
 
+class ValidatorBusy(PublicationError):
+    """An anonymous validation that found the validator busy for longer than it may wait: 503."""
+
+    status = 503
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class NotPublished(PublicationError):
     """Recorded durably, but the store could not take it (its status: 502 or 503)."""

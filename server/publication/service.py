@@ -12,7 +12,6 @@ accepted graph) and is rebuilt from them at start (``replay``).
 
 from __future__ import annotations
 
-import threading
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 from server.publication.contributions import ACCEPTED, REJECTED, Contribution, ContributionStore
 from server.publication.dataset import PublishedGraphs
 from server.publication.errors import NotConforming, NotPublished
+from server.publication.gate import ValidationGate
 from server.publication.guard import refuse_what_the_system_owns
 from server.publication.submissions import Submission
 from server.publication.validation import ValidationReport, validate_submission
@@ -30,11 +30,7 @@ from server.rdf.namespaces import DATASET, SCHEMA, bind_prefixes
 from server.store import Contents, QueryFailed, Store
 from server.store.graphs import CONTEXT_GRAPHS
 
-# pySHACL evaluates SPARQL-based constraints with rdflib's SPARQL parser, a
-# pyparsing grammar that is not thread-safe: two validations parsing at once
-# in the threaded server fail with TypeError (Param.postParse2() missing ...).
-# Validation is CPU-bound Python, so serializing it costs no throughput.
-_VALIDATION_LOCK = threading.Lock()
+_VALIDATION_GATE = ValidationGate()  # one validation at a time in the process, contributors first
 
 
 class Publication:
@@ -50,16 +46,23 @@ class Publication:
 
     # ------------------------------------------------------------------ validation
 
-    def validate(self, graph: Graph | None) -> ValidationReport:
+    def validate(self, graph: Graph | None, anonymous_wait: float | None = None) -> ValidationReport:
         """Validate a submission against the published data and accepted contributions, read from the store.
 
-        First what no contribution may say (``guard``: InputRefused, 422), then the shapes.
+        First what no contribution may say (``guard``: InputRefused, 422), then the shapes. A request
+        without a contributor's token gives ``anonymous_wait``: it waits at most that long for the
+        validator, behind any contributor (``gate``: ValidatorBusy, 503).
         """
         with _store_needed():
             if graph is not None:
                 refuse_what_the_system_owns(graph, self.store, self._contributors(), *self.limits)
-            with _VALIDATION_LOCK:
+            with _VALIDATION_GATE.turn(anonymous_wait):
                 return validate_submission(graph, self.published, self._around)
+
+    @staticmethod
+    def anonymous_turn(wait: float):
+        """Held by an anonymous validation from parsing to report: one at a time (``gate``)."""
+        return _VALIDATION_GATE.anonymous(wait)
 
     def _contributors(self) -> set[str]:
         """The agents the system's records name (ORCID iDs): only the records speak for them."""

@@ -22,15 +22,14 @@ from server.web.errors import ApiError
 from server.rdf.media import DESCRIPTION_TYPES, HTML, content_type, serialize_as
 from server.web.negotiation import NotAcceptable, negotiate_media_type
 from server.web.reports import render_report
+from server.web.security import bearer_identity
 from server.web.responses import negotiated
 
 bp = Blueprint("contributions", __name__)
 
 
 def require(right: str) -> Identity:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    identity = state().tokens.authenticate(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    identity = bearer_identity()
     if identity is None:
         raise ApiError(
             401,

@@ -16,6 +16,9 @@ from urllib.parse import parse_qsl, urlencode
 from flask import Flask, Response, request
 from markupsafe import Markup
 
+from server.publication.tokens import Identity
+from server.state import state
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
@@ -25,6 +28,12 @@ FRAMEABLE_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "fr
 # overrides and isolates: they reorder or hide what a reader sees.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 SECRET_PARAMETERS = {"token", "access_token", "api_key", "apikey", "password", "authorization"}
+
+
+def bearer_identity() -> Identity | None:
+    """Who the request's ``Authorization: Bearer TOKEN`` names; None without a valid one."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return state().tokens.authenticate(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
 
 
 def visible(text: str) -> str:

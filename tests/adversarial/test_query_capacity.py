@@ -152,3 +152,34 @@ def test_a_wrong_capacity_setting_is_refused_naming_it(override, says):
     with pytest.raises(SettingError) as refused:
         check_settings(override)
     assert says in str(refused.value)
+
+
+def test_behind_a_trusted_proxy_the_production_server_tells_clients_apart(production):
+    """The server passes X-Forwarded-For on to the app (waitress strips it unless told not to):
+    with one client's runaway query running, that client is refused and another is answered."""
+    import urllib.error
+    import urllib.request
+
+    def ask(client: str, text: str = "ASK {}") -> int:
+        request = urllib.request.Request(production.base + "sparql?query=" + quote(text),
+                                         headers={"X-Forwarded-For": client, "Accept": "application/sparql-results+json"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as reply:
+                reply.read()
+                return reply.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    for _ in range(10):  # bounded; the client's ASK may win the race to the server: then again
+        runaway = threading.Thread(target=ask, args=("10.9.0.1", RUNAWAY))
+        runaway.start()
+        time.sleep(0.5)
+        refused = runaway.is_alive() and ask("10.9.0.1") == 429
+        if refused:
+            break
+        runaway.join(120)
+    try:
+        assert refused, "the runaway client's second query was never refused"
+        assert ask("10.9.0.2") == 200
+    finally:
+        runaway.join(120)

@@ -34,6 +34,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.production import production_command
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 90
 MODES = ("embedded", "disk", "remote")
@@ -168,7 +170,7 @@ def start_server(log_dir: Path, *extra: str, store: RunningStore | None = None, 
     log = log_dir / f"server-{port}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *extra],
+            production_command("127.0.0.1", port, *extra),  # the README's production command
             cwd=PROJECT_ROOT,
             stdin=subprocess.DEVNULL,
             stdout=out,

@@ -4,7 +4,7 @@
     .venv/bin/python tests/perf/hostile_load.py --duration 20 --runaway 2
     .venv/bin/python tests/perf/hostile_load.py --url http://127.0.0.1:8080/   # a server already running
 
-Starts ``mxus serve`` on a free loopback port (its own process group, stopped on exit) with
+Starts the README's production command (``mxus serve``) on a free loopback port (its own process group, stopped on exit) with
 ``--trusted-proxy 127.0.0.1``, so that each simulated client can name itself in X-Forwarded-For
 and the per-client limits see eight clients, as they would behind a reverse proxy. With --url the
 server is yours: without that setting there, every client here is one client to it.
@@ -29,10 +29,14 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from tests.production import production_command  # noqa: E402
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SIMPLE = ("SELECT ?label WHERE { <https://w3id.org/mxus/id/person/colin-powell> "
           "<http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 5")
@@ -124,24 +128,46 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(log: Path) -> tuple[subprocess.Popen, str]:
+def behind_proxy(port: int) -> list[str]:
+    """The README's production command, trusting X-Forwarded-For from loopback (see above)."""
+    return production_command("127.0.0.1", port, "--trusted-proxy", "127.0.0.1")
+
+
+def start_server(log: Path, command: Callable[[int], list[str]] = behind_proxy) -> tuple[subprocess.Popen, str]:
     port = free_port()
     with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--trusted-proxy", "127.0.0.1"],
-            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
+        process = subprocess.Popen(command(port), cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"mxus serve exited ({process.returncode}); see {log}")
-        if fetch(base, {})[0] == 200:
+            raise SystemExit(f"the server exited ({process.returncode}); see {log}")
+        if fetch(base + "sparql?query=ASK%7B%7D", {})[0] == 200:
             return process, base
         time.sleep(0.5)
     stop(process)
-    raise SystemExit(f"mxus serve did not answer within 180 s; see {log}")
+    raise SystemExit(f"the server did not answer within 180 s; see {log}")
+
+
+@contextmanager
+def served(url: str | None, name: str, command: Callable[[int], list[str]] = behind_proxy) -> Iterator[str]:
+    """The base URL of the running server at ``url``, or of one started and stopped after; caches warmed."""
+    process = None
+    try:
+        if url:
+            base = url if url.endswith("/") else url + "/"
+        else:
+            log = Path(os.environ.get("TMPDIR", "/tmp")) / f"{name}-{os.getpid()}.log"
+            process, base = start_server(log, command)
+            print(f"server at {base} (log: {log})")
+        for _ in range(3):  # warm the caches and the workers
+            for _, page, headers in light_requests(base):
+                fetch(page, headers)
+        yield base
+    finally:
+        if process is not None:
+            stop(process)
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -164,25 +190,12 @@ def main() -> int:
     args = parser.parse_args()
     if args.url and not args.url.startswith(("http://127.0.0.1", "http://localhost", "http://[::1]")):
         parser.error("--url must be on loopback")
-    process = None
-    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"hostile-load-{os.getpid()}.log"
-    try:
-        if args.url:
-            base = args.url if args.url.endswith("/") else args.url + "/"
-        else:
-            process, base = start_server(log)
-            print(f"mxus serve at {base} (log: {log})")
-        for _ in range(3):  # warm the caches and the workers
-            for _, url, headers in light_requests(base):
-                fetch(url, headers)
+    with served(args.url, "hostile-load") as base:
         print(f"{args.light} light clients, {args.runaway} runaway clients, {args.duration:g} s per phase")
         alone = report("phase 1, light alone", *run_phase(base, args.light, 0, args.duration)[:1], None)
         loaded = report("phase 2, with runaway clients", *run_phase(base, args.light, args.runaway, args.duration))
         ratio = loaded["p95"] / alone["p95"] if alone["p95"] else float("nan")
         print(f"light p95 with runaway clients / alone: {ratio:.2f}")
-    finally:
-        if process is not None:
-            stop(process)
     return 0
 
 
