@@ -28,6 +28,7 @@ from server.store.errors import (EngineBusy, LoadFailed, QueryFailed, QueryOutOf
                                  QueryTimeout, QueryTooLarge)
 
 log = logging.getLogger(__name__)
+WRITES_WAITED = 3  # on-disk writes a site query waits out before it is answered 503
 
 
 @dataclass(frozen=True)
@@ -218,12 +219,28 @@ class QueryPool:
             if worker is not None or time.monotonic() >= deadline:
                 return worker
 
+    def _take_site(self) -> _Worker | None:
+        """A worker for the site's own query within ``timeout`` seconds, not counting on-disk writes.
+
+        A write to an on-disk store stops every worker and starts new ones, which on a busy machine
+        takes longer than a query may wait; a validation or a page waiting meanwhile waits for the
+        write to end and then for a worker again, at most ``WRITES_WAITED`` times.
+        """
+        worker = self._idle.take(False, self._timeout)
+        for _ in range(WRITES_WAITED):
+            if worker is not None or not self._writing.locked():
+                break
+            with self._writing:  # the write ends (bounded by its own drain and start limits)
+                pass
+            worker = self._idle.take(False, self._timeout)
+        return worker
+
     def run(self, request: QueryRequest | tuple, timeout: float | None = None, public: bool = False) -> bytes:
         """A query's answer; or, for a ``("dump", ...)`` request, b"" once the worker wrote the file.
 
         ``public``: a query someone sent (the public lane), demoted after a second of CPU."""
         timeout = self._timeout if timeout is None else timeout
-        worker = self._take_public() if public else self._idle.take(False, self._timeout)
+        worker = self._take_public() if public else self._take_site()
         if worker is None:
             busy = EngineBusy("all query workers are busy; try again shortly")
             busy.retry_after = max(1, round(self._public_wait if public else self._timeout))

@@ -8,7 +8,7 @@
 What it does, for each corpus size (made by generate_corpus.py, article copies of ~2,219 triples):
 
 * starts, one after the other on free loopback ports, ``mxus serve`` over the corpus (embedded engine;
-  gunicorn --workers 1 --threads 8 when gunicorn is importable, else Flask's threaded server),
+  gunicorn --workers 1 --threads 8 when gunicorn is importable, else the README's production command),
   Oxigraph server (``oxigraph load`` then ``oxigraph serve``) and rdflib-endpoint (installed by this
   script into a separate virtual environment under the temp folder; skipped with a note when that
   fails), measuring the ready time (process start to first answer) and, all along, the peak RSS of
@@ -63,6 +63,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from tests.production import production_command  # noqa: E402
+
 PERF = Path(__file__).resolve().parent
 VENV_BIN = Path(sys.executable).parent
 TRIPLES_PER_ARTICLE = 2219
@@ -296,8 +298,8 @@ class Mxus(System):
                 str(VENV_BIN / "gunicorn"), "--workers", "1", "--threads", "8", "--bind", f"127.0.0.1:{self.port}",
                 "--timeout", "600", "--log-level", "warning", f"server:create_app({json.dumps(config)})",
             ]
-        return [
-            str(VENV_BIN / "mxus"), "serve", "--port", str(self.port), "--data", str(self.corpus),
+        return [  # the README's production command (waitress), on loopback
+            *production_command("127.0.0.1", self.port), "--data", str(self.corpus),
             "--instance", str(self.work / "mxus-instance"), *store, "--client-queries", "100",
             "--client-window-seconds", "0.001",
         ]
@@ -1101,8 +1103,9 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=float, default=6.0,
                         help="seconds of query mix per system, size and concurrency, split in rounds (default 6)")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per measurement (default 2)")
-    parser.add_argument("--mxus-server", choices=("gunicorn", "flask"), default=None,
-                        help="how to run mxus (default: gunicorn when installed, else mxus serve)")
+    parser.add_argument("--mxus-server", choices=("gunicorn", "serve"), default=None,
+                        help="how to run mxus (default: gunicorn when installed, else the README's production "
+                             "command, mxus serve on waitress)")
     parser.add_argument("--mxus-store", choices=("memory", "disk"), default="memory",
                         help="mxus's embedded store: each query worker loads the data in memory (default), or "
                              "one on-disk store the workers open read-only (--store-path), loaded before the start")
@@ -1121,7 +1124,7 @@ def main(argv=None) -> int:
     if unknown:
         parser.error(f"unknown size(s) {unknown}; choose among {list(SIZES)}")
     if args.mxus_server is None:
-        args.mxus_server = "gunicorn" if (VENV_BIN / "gunicorn").exists() else "flask"
+        args.mxus_server = "gunicorn" if (VENV_BIN / "gunicorn").exists() else "serve"
 
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
@@ -1135,7 +1138,7 @@ def main(argv=None) -> int:
         print("# mxus-ld benchmark\n", file=out)
         print(environment(venv), file=out)
         print(f"- mxus served by: {args.mxus_server}" + (" (--workers 1 --threads 8)" if args.mxus_server == "gunicorn"
-                                                          else " (Flask threaded server)")
+                                                          else " (the README's production command: waitress)")
               + f", store: {args.mxus_store}" + (" (--store-path)" if args.mxus_store == "disk" else " (each query worker)"),
               file=out)
         print(f"- clients: {args.clients}; {args.duration:g} s of mix per system, size and concurrency in "
