@@ -50,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.web import (
         contributions,
         errors,
+        nanopubs,
         ontology_docs,
         pages,
         resources,
@@ -61,6 +62,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     errors.install(app)
     security.install(app)
-    for blueprint in (sparql, resources, pages, ontology_docs, void, validation_service, contributions):
+    for blueprint in (sparql, resources, pages, ontology_docs, void, validation_service, contributions, nanopubs):
         app.register_blueprint(blueprint.bp)
     return app

@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from server.publication.nanopubs import build_nanopubs
 from server.rdf.media import content_type
 from server.rdf.namespaces import ID_SPACE, PREFIXES
 from server.rdf.uris import Rewriter
@@ -27,7 +28,7 @@ class Dump:
     name: str  # file name under /dumps/
     media_type: str  # of the (uncompressed) content
     label: str
-    graphs: str  # "data" or "all"
+    graphs: str  # "data", "all" or "nanopubs" (every claim and quotation as a nanopublication)
     gzipped: bool = False
 
     @property
@@ -45,6 +46,8 @@ def _dumps() -> tuple[Dump, ...]:
             "N-Quads, the data, ontology and shapes named graphs",
             "all",
         ),
+        Dump(f"{DUMP_STEM}-nanopubs.trig", "application/trig",
+             "TriG, every claim and quotation as a nanopublication (not rewritten: trusty URIs)", "nanopubs"),
     )
     return plain + tuple(Dump(d.name + ".gz", d.media_type, d.label + ", gzipped", d.graphs, True) for d in plain)
 
@@ -73,6 +76,9 @@ def write_dumps(store: Store, rewriter: Rewriter, folder: Path) -> None:
     everything = {**data, ONTOLOGY_GRAPH: (ONTOLOGY_GRAPH,), SHAPES_GRAPH: (SHAPES_GRAPH,)}
     for dump in DUMPS.values():
         if dump.gzipped:
+            continue
+        if dump.graphs == "nanopubs":  # as built: a trusty URI is a hash of the canonical URIs
+            (folder / dump.name).write_bytes(build_nanopubs(store).dump())
             continue
         raw = folder / (dump.name + ".raw")
         store.dump(raw, dump.media_type, everything if dump.graphs == "all" else data,
