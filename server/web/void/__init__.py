@@ -4,7 +4,7 @@ One blueprint, ``void``, with one module per concern, as ``pages`` has:
 ``description`` (/.well-known/void: VoID and DCAT, counts by SPARQL),
 ``dumps`` (/dumps/: the data as files, written by the store) and
 ``crawlers`` (/sitemap.xml, /robots.txt, /favicon.ico). What they share
-is ``dump_files`` (which dumps exist) and ``statistics`` (the counts).
+is ``dump_files`` (writing the dumps; which exist is ``server.web.dump_list``) and ``statistics`` (the counts).
 
 Everything is computed at the first request that needs it and kept in
 the application's cache for the dataset version (``server.web.cache``).

@@ -1,4 +1,4 @@
-"""Which dumps exist, and writing them: streamed by the store, rewritten to the served base, gzipped.
+"""Writing the dumps (``server.web.dump_list`` says which): streamed by the store, rewritten to the served base, gzipped.
 
 Not a route module: the dataset description lists the dumps as DCAT
 distributions, and /dumps/ serves them.
@@ -10,49 +10,14 @@ import atexit
 import gzip
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from server.publication.nanopubs import build_nanopubs
-from server.rdf.media import content_type
+from server.web.dump_list import DUMPS
 from server.rdf.namespaces import ID_SPACE, PREFIXES
 from server.rdf.uris import Rewriter
 from server.store import Store
 from server.store.graphs import ACCEPTED_GRAPH, DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
-
-DUMP_STEM = "mxus-ld"
-
-
-@dataclass(frozen=True)
-class Dump:
-    name: str  # file name under /dumps/
-    media_type: str  # of the (uncompressed) content
-    label: str
-    graphs: str  # "data", "all" or "nanopubs" (every claim and quotation as a nanopublication)
-    gzipped: bool = False
-
-    @property
-    def served_type(self) -> str:
-        return "application/gzip" if self.gzipped else content_type(self.media_type)
-
-
-def _dumps() -> tuple[Dump, ...]:
-    plain = (
-        Dump(f"{DUMP_STEM}.ttl", "text/turtle", "Turtle, the data graph", "data"),
-        Dump(f"{DUMP_STEM}.nt", "application/n-triples", "N-Triples, the data graph", "data"),
-        Dump(
-            f"{DUMP_STEM}.nq",
-            "application/n-quads",
-            "N-Quads, the data, ontology and shapes named graphs",
-            "all",
-        ),
-        Dump(f"{DUMP_STEM}-nanopubs.trig", "application/trig",
-             "TriG, every claim and quotation as a nanopublication (not rewritten: trusty URIs)", "nanopubs"),
-    )
-    return plain + tuple(Dump(d.name + ".gz", d.media_type, d.label + ", gzipped", d.graphs, True) for d in plain)
-
-
-DUMPS = {dump.name: dump for dump in _dumps()}
 
 
 def dump_folder(store: Store, rewriter: Rewriter) -> Path:
