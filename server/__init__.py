@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
 
     from server.web import (
+        citations,
         contributions,
         errors,
         nanopubs,
@@ -62,6 +63,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     errors.install(app)
     security.install(app)
-    for blueprint in (sparql, resources, pages, ontology_docs, void, validation_service, contributions, nanopubs):
+    for blueprint in (sparql, resources, pages, ontology_docs, void, validation_service, contributions, nanopubs, citations):
         app.register_blueprint(blueprint.bp)
     return app
