@@ -44,7 +44,7 @@ _UNSAFE_IN_IRI = set('<>"{}|^`\\ ')
 
 SUBJECTS = """
   VALUES ?top { mxus:Claim mxus:Quotation }
-  ?s a/rdfs:subClassOf* ?top . FILTER (isIRI(?s))"""
+  %s?s a/rdfs:subClassOf* ?top . FILTER (isIRI(?s))"""
 _CLOSED = """?r ?p ?o .
   OPTIONAL { FILTER (isBlank(?o)) ?o ?p1 ?o1 . OPTIONAL { FILTER (isBlank(?o1)) ?o1 ?p2 ?o2 } }"""
 ASSERTIONS = _PREFIXES + f"""CONSTRUCT {{ ?r ?p ?o . ?o ?p1 ?o1 . ?o1 ?p2 ?o2 . ?link rdf:subject ?r }} WHERE {{
@@ -76,9 +76,14 @@ class Nanopubs:
         return b"\n".join(self.by_subject[subject].trig for subject in sorted(self.by_subject))
 
 
-def build_nanopubs(store: Store) -> Nanopubs:
-    """One nanopublication per claim and quotation the store's default graph holds (three queries)."""
-    own = store.construct(ASSERTIONS)
+def build_nanopubs(store: Store, only: str | None = None) -> Nanopubs:
+    """One nanopublication per claim and quotation the store's default graph holds (three queries).
+
+    ``only``: the one claim or quotation to build (a page asks for one; the listing and the dump for all),
+    so a request for one costs three queries about it whatever the size of the data."""
+    if only is not None and _UNSAFE_IN_IRI & set(only):
+        raise ValueError(f"not an IRI to query: {only!r}")
+    own = store.construct(ASSERTIONS % (f"VALUES ?s {{ <{only}> }} " if only else ""))
     subjects = sorted({s for s in own.subjects() if isinstance(s, URIRef) and (s, RDF.type, None) in own})
     first = {o for s in subjects for p in (MXUS.statedIn, MXUS.attributedTo) for o in own.objects(s, p)}
     first |= {link for link in own.subjects(RDF.subject, None)}

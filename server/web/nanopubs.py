@@ -1,6 +1,7 @@
 """Claims and quotations as nanopublications: /nanopubs/, /data/{claim|quotation}/{slug}.trig, /np/{code}.
 
-Built once per dataset version (``server.publication.nanopubs``) and served
+Built by ``server.publication.nanopubs``: one alone for its /data/ URL, all
+of them once per dataset version for the listing and /np/{code}; served
 as built: a nanopublication's trusty URI is a hash of its content, canonical
 URIs included, so unlike every other answer its body is never rewritten to
 the served base (it would no longer verify).
@@ -56,7 +57,8 @@ def _listing_page() -> Response:
 def of_resource(kind: str, slug: str):
     if kind not in KINDS or not is_valid_thing_path(kind, slug):
         raise ApiError(404, f"no nanopublication for /id/{kind}/{slug}: claims and quotations have one")
-    nanopub = all_nanopubs().by_subject.get(thing_uri(kind, slug))
+    iri, app = thing_uri(kind, slug), state()
+    nanopub = versioned_cache("nanopub").get(iri, lambda: build_nanopubs(app.store, iri).by_subject.get(iri))
     if nanopub is None:
         raise ApiError(404, f"no {kind} /id/{kind}/{slug} in this dataset")
     return _send(nanopub)
