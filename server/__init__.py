@@ -48,8 +48,10 @@ def create_app(config: dict | None = None) -> Flask:
     )
 
     from server.web import (
+        citations,
         contributions,
         errors,
+        nanopubs,
         ontology_docs,
         pages,
         reconcile,
@@ -62,6 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     errors.install(app)
     security.install(app)
-    for blueprint in (sparql, resources, pages, ontology_docs, void, validation_service, contributions, reconcile):
+    for blueprint in (sparql, resources, pages, ontology_docs, void, validation_service, contributions, reconcile, nanopubs,
+                      citations):
         app.register_blueprint(blueprint.bp)
     return app

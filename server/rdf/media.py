@@ -70,6 +70,23 @@ RESULT_FORMATS: tuple[ResultFormat, ...] = (
 
 HTML = "text/html"
 
+
+@dataclass(frozen=True)
+class CitationFormat:
+    """A reference-manager format a citation is offered in (/cite/article/{slug}.bib ...)."""
+
+    name: str
+    extension: str
+    media_type: str
+    label: str
+
+
+CITATION_FORMATS: tuple[CitationFormat, ...] = (
+    CitationFormat("bibtex", ".bib", "application/x-bibtex", "BibTeX"),
+    CitationFormat("ris", ".ris", "application/x-research-info-systems", "RIS"),
+    CitationFormat("csl-json", ".json", "application/vnd.citationstyles.csl+json", "CSL-JSON"),
+)
+
 # What a SPARQL answer can be sent as, by the form of the query.
 RESULT_TYPES = tuple(f.media_type for f in RESULT_FORMATS)
 GRAPH_TYPES = tuple(f.media_type for f in RDF_FORMATS)
@@ -82,6 +99,7 @@ EXTENSIONS = {f.extensions[0]: f.media_type for f in DESCRIPTION_FORMATS}
 SPECIFIC = {f.media_type: f.generic_for for f in RESULT_FORMATS if f.generic_for}
 CHARSET_TYPES = frozenset(
     [f.media_type for f in (*RDF_FORMATS, *RESULT_FORMATS) if f.charset] + [HTML]
+    + [f.media_type for f in CITATION_FORMATS if f.name != "csl-json"]  # text; JSON is UTF-8 by definition
 )
 # W3C format IRIs of everything /sparql can answer with (its service description).
 SPARQL_FORMATS = tuple(FORMATS[f.w3c_name] for f in (*RESULT_FORMATS, *RDF_FORMATS) if f.w3c_name)

@@ -28,6 +28,8 @@ DATASET = ID["dataset/mxus-ld"]
 VOID_DOCUMENT = URIRef(CANONICAL_BASE + ".well-known/void")
 ENDPOINT = URIRef(CANONICAL_BASE + "sparql")
 DUMPS_BASE = CANONICAL_BASE + "dumps/"
+# Nanopublications: {NANOPUB_BASE}{artifact code}, the code a trusty URI (module RA) of its content.
+NANOPUB_BASE = CANONICAL_BASE + "np/"
 
 # ---------------------------------------------------------------- vocabularies
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -42,6 +44,7 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")  # W3C's IRIs for RDF and result formats
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+NANOPUB = Namespace("http://www.nanopub.org/nschema#")
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
 PREFIXES = {

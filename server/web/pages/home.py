@@ -8,6 +8,8 @@ from flask import url_for
 from server.rdf.namespaces import ID_SPACE, MXUS
 from server.store.graphs import DATA_GRAPH
 from server.web.pages import bp
+from server.web.pages.cite import home_jsonld
+from server.web.pages.resource import jsonld_script
 from server.web.examples import EXAMPLE_QUERIES, EXAMPLE_SLUGS
 from server.web.views import iri_view, parse_when, render_page, row_text, select
 
@@ -43,6 +45,7 @@ def home():
             {"title": title, "slug": slug, "href": url_for("pages.query_page", query=EXAMPLE_QUERIES[title])}
             for slug, title in EXAMPLE_SLUGS.items()
         ],
+        jsonld=jsonld_script(home_jsonld()),
         active="pages.home",
     )
 

@@ -23,6 +23,7 @@ from server.rdf.namespaces import DCTERMS, SCHEMA
 from server.web.descriptions import alternates_header, describe_resource
 from server.web.errors import ApiError
 from server.web.pages import bp
+from server.web.pages.cite import page_citation
 from server.web.pages.passages import passages_about, passages_of
 from server.web.views import curie, iri_view, labels_of, page_path, pick_label, render_page, safe_href, select, term_view
 from server.web.responses import Caching, etag_for, respond
@@ -75,9 +76,9 @@ def _page(kind: str, slug: str) -> Response:
         "formats": [
             {"href": f"/data/{kind}/{slug}{ext}", "type": media, "name": ext[1:]} for ext, media in EXTENSIONS.items()
         ],
-        "jsonld": _jsonld_script(_schema_jsonld(graph, subject, labels, schema_types, kind, slug)),
+        "jsonld": jsonld_script(_schema_jsonld(graph, subject, labels, schema_types, kind, slug)),
     }
-    return render_page("resource.html", page=page, active=None)
+    return render_page("resource.html", page=page, cite=page_citation(iri), active=None)
 
 
 def contributed_statements(iri: str, labels: dict) -> list[dict]:
@@ -261,7 +262,7 @@ def _jsonld_value(graph: Graph, obj, labels: dict, depth: int) -> Any:
     return nested
 
 
-def _jsonld_script(data: dict) -> str:
+def jsonld_script(data: dict) -> str:
     """JSON for a <script> element: valid JSON that cannot close the element early."""
     text = json.dumps(data, ensure_ascii=False, indent=2)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -5,7 +5,7 @@ One blueprint, ``void``, with one module per concern, as ``pages`` has:
 ``dumps`` (/dumps/: the data as files, written by the store),
 ``crawlers`` (/sitemap.xml, /robots.txt, /favicon.ico) and ``linksets``
 (/linksets/{name}.nt: our links out, one file per VoID linkset). What they share
-is ``dump_files`` (which dumps exist) and ``statistics`` (the counts).
+is ``dump_files`` (writing the dumps; which exist is ``server.web.dump_list``) and ``statistics`` (the counts).
 
 Everything is computed at the first request that needs it and kept in
 the application's cache for the dataset version (``server.web.cache``).

@@ -38,7 +38,7 @@ from server.web.errors import ApiError
 from server.web.negotiation import negotiate
 from server.web.responses import Caching, etag_for, respond
 from server.web.void import bp
-from server.web.void.dump_files import DUMPS
+from server.web.dump_list import DUMPS
 from server.web.void.statistics import compute_statistics
 from server.web.views import curie
 

@@ -1,4 +1,4 @@
-"""Which dumps exist, and writing them: streamed by the store, rewritten to the served base, gzipped.
+"""Writing the dumps (``server.web.dump_list`` says which): streamed by the store, rewritten to the served base, gzipped.
 
 Not a route module: the dataset description lists the dumps as DCAT
 distributions, and /dumps/ serves them.
@@ -10,46 +10,14 @@ import atexit
 import gzip
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
-from server.rdf.media import content_type
+from server.publication.nanopubs import build_nanopubs
+from server.web.dump_list import DUMPS
 from server.rdf.namespaces import ID_SPACE, PREFIXES
 from server.rdf.uris import Rewriter
 from server.store import Store
 from server.store.graphs import ACCEPTED_GRAPH, DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
-
-DUMP_STEM = "mxus-ld"
-
-
-@dataclass(frozen=True)
-class Dump:
-    name: str  # file name under /dumps/
-    media_type: str  # of the (uncompressed) content
-    label: str
-    graphs: str  # "data" or "all"
-    gzipped: bool = False
-
-    @property
-    def served_type(self) -> str:
-        return "application/gzip" if self.gzipped else content_type(self.media_type)
-
-
-def _dumps() -> tuple[Dump, ...]:
-    plain = (
-        Dump(f"{DUMP_STEM}.ttl", "text/turtle", "Turtle, the data graph", "data"),
-        Dump(f"{DUMP_STEM}.nt", "application/n-triples", "N-Triples, the data graph", "data"),
-        Dump(
-            f"{DUMP_STEM}.nq",
-            "application/n-quads",
-            "N-Quads, the data, ontology and shapes named graphs",
-            "all",
-        ),
-    )
-    return plain + tuple(Dump(d.name + ".gz", d.media_type, d.label + ", gzipped", d.graphs, True) for d in plain)
-
-
-DUMPS = {dump.name: dump for dump in _dumps()}
 
 
 def dump_folder(store: Store, rewriter: Rewriter) -> Path:
@@ -73,6 +41,9 @@ def write_dumps(store: Store, rewriter: Rewriter, folder: Path) -> None:
     everything = {**data, ONTOLOGY_GRAPH: (ONTOLOGY_GRAPH,), SHAPES_GRAPH: (SHAPES_GRAPH,)}
     for dump in DUMPS.values():
         if dump.gzipped:
+            continue
+        if dump.graphs == "nanopubs":  # as built: a trusty URI is a hash of the canonical URIs
+            (folder / dump.name).write_bytes(build_nanopubs(store).dump())
             continue
         raw = folder / (dump.name + ".raw")
         store.dump(raw, dump.media_type, everything if dump.graphs == "all" else data,

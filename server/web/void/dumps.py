@@ -17,7 +17,8 @@ from server.web.errors import ApiError
 from server.web.responses import Caching, etag_for, respond, send_cached_file
 from server.web.views import render_page
 from server.web.void import bp
-from server.web.void.dump_files import DUMPS, dump_folder
+from server.web.dump_list import DUMPS
+from server.web.void.dump_files import dump_folder
 
 
 def _folder() -> Path:
