@@ -50,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.web import (
         contributions,
         errors,
+        i18n,
         ontology_docs,
         pages,
         resources,
@@ -61,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     errors.install(app)
     security.install(app)
+    i18n.install(app)
     for blueprint in (sparql, resources, pages, ontology_docs, void, validation_service, contributions):
         app.register_blueprint(blueprint.bp)
     return app

@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Iterable
 
 from server.publication.anchors import normalize_passage
-from server.web.views import iri_view, row_text, select
+from flask_babel import gettext as _
+
+from server.web.views import iri_view, row_label, select
 
 PASSAGE_FIELDS = """
   ?span oa:hasSource ?source ; oa:hasSelector ?position , ?quote .
@@ -23,7 +25,7 @@ def passage_view(row: dict, via: list[dict] | None = None) -> dict:
     span = str(row["span"])
     return {
         "span": iri_view(span),
-        "source": iri_view(str(row["source"]), "Source text"),
+        "source": iri_view(str(row["source"]), _("Source text")),
         "start": int(row["start"]),
         "end": int(row["end"]),
         "exact": str(row["exact"]),
@@ -47,12 +49,13 @@ def passages_of(iri: str) -> list[dict]:
 def passages_about(iri: str, exclude: Iterable[str] = ()) -> list[dict]:
     """Spans of the resources (claims, events, memberships...) that link to ``iri``."""
     rows = select(
-        f"""SELECT DISTINCT ?via ?viaLabel ?span ?source ?start ?end ?exact WHERE {{
+        f"""SELECT DISTINCT ?via ?en ?es ?span ?source ?start ?end ?exact WHERE {{
   ?via ?link <{iri}> .
   FILTER (isIRI(?via) && ?via != <{iri}> && ?link != oa:hasSource)
   ?via mxus:statedIn|prov:wasDerivedFrom ?span .
   {PASSAGE_FIELDS}
-  OPTIONAL {{ ?via rdfs:label ?viaLabel FILTER (lang(?viaLabel) = "en") }}
+  OPTIONAL {{ ?via rdfs:label ?en FILTER (lang(?en) = "en") }}
+  OPTIONAL {{ ?via rdfs:label ?es FILTER (lang(?es) = "es") }}
 }} ORDER BY ?start ?end ?via"""
     )
     skip = set(exclude)
@@ -63,7 +66,7 @@ def passages_about(iri: str, exclude: Iterable[str] = ()) -> list[dict]:
             continue
         if span not in by_span:
             by_span[span] = passage_view(row)
-        via = iri_view(str(row["via"]), row_text(row, "viaLabel"))
+        via = iri_view(str(row["via"]), row_label(row))
         if via not in by_span[span]["via"]:
             by_span[span]["via"].append(via)
     return _nest(by_span.values())

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from flask import Response
+from flask_babel import lazy_gettext as _l
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
@@ -22,6 +23,7 @@ from server.rdf.media import EXTENSIONS
 from server.rdf.namespaces import DCTERMS, SCHEMA
 from server.web.descriptions import alternates_header, describe_resource
 from server.web.errors import ApiError
+from server.web.i18n import LANGUAGE_NAMES, current_language
 from server.web.pages import bp
 from server.web.pages.passages import passages_about, passages_of
 from server.web.views import curie, iri_view, labels_of, page_path, pick_label, render_page, safe_href, select, term_view
@@ -34,7 +36,7 @@ HEADER_TEXT = (  # shown above the table, not in it
     (RDFS.comment, "comment"),
 )
 NOT_IN_TABLE = {RDF.type, RDFS.label, OWL.sameAs, *(p for p, _ in HEADER_TEXT)}
-EXTERNAL_LINKS = ((OWL.sameAs, "Same as"), (RDFS.seeAlso, "See also"))
+EXTERNAL_LINKS = ((OWL.sameAs, _l("Same as")), (RDFS.seeAlso, _l("See also")))
 
 
 @bp.route("/page/<kind>/<slug>")
@@ -42,7 +44,8 @@ def resource(kind: str, slug: str):
     if not is_valid_thing_path(kind, slug):
         raise ApiError(404, f"no page /page/{kind}/{slug}: pages are /page/{{type}}/{{slug}} in lowercase")
     # A page for people, not negotiated: no Vary.
-    caching = Caching(etag_for("page", kind, slug), vary_accept=False, link=alternates_header(kind, slug))
+    language = current_language()
+    caching = Caching(etag_for("page", kind, slug, language), vary_accept=False, link=alternates_header(kind, slug), language=language)
     return respond(caching, lambda: _page(kind, slug))
 
 
@@ -55,15 +58,16 @@ def _page(kind: str, slug: str) -> Response:
     labels = labels_of(graph)
     own = passages_of(iri)
     related = passages_about(iri, exclude=[p["span"]["iri"] for p in own])
-    label_en = pick_label(labels, subject) or curie(iri)
-    label_es = labels.get(subject, {}).get("es")
+    label = pick_label(labels, subject) or curie(iri)
+    other = "en" if current_language() == "es" else "es"
+    label_other = labels.get(subject, {}).get(other)
     schema_types = _schema_types(iri)
     page = {
         "iri": iri,
         "kind": kind,
         "slug": slug,
-        "label": label_en,
-        "label_es": label_es,
+        "label": label,
+        "label_other": {"lang": other, "name": LANGUAGE_NAMES[other], "text": label_other} if label_other and label_other != label else None,
         "types": sorted((iri_view(str(t)) for t in graph.objects(subject, RDF.type)), key=lambda v: v["text"]),
         "texts": _header_texts(graph, subject),
         "properties": _properties(graph, subject, labels),
@@ -199,7 +203,7 @@ def _schema_jsonld(graph: Graph, subject: URIRef, labels: dict, types: list[str]
         "@id": str(subject),
         "@type": (types[0] if len(types) == 1 else types) or "Thing",
     }
-    name = pick_label(labels, subject)
+    name = pick_label(labels, subject, "en")  # JSON-LD for search engines: English name, Spanish alternate
     if name:
         data["name"] = name
     data.update(_schema_properties(graph, subject, labels, depth=0))
@@ -241,7 +245,7 @@ def _add(data: dict, key: str, value: Any) -> None:
 
 def _jsonld_value(graph: Graph, obj, labels: dict, depth: int) -> Any:
     if isinstance(obj, URIRef):
-        label = pick_label(labels, obj)
+        label = pick_label(labels, obj, "en")
         return {"@id": str(obj), "name": label} if label else {"@id": str(obj)}
     if isinstance(obj, Literal):
         if obj.language and obj.language != "en":
