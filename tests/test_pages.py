@@ -349,7 +349,7 @@ def test_place_page_shows_spanish_label_and_blank_nodes(page, client):
     assert "http://www.wikidata.org/entity/Q96" in links and "https://sws.geonames.org/3996063/" in links
     # blank nodes (a publisher's addresses) are shown nested, not as identifiers
     publisher = parse_html(client.get("/page/organisation/blackwell-publishing").get_data(as_text=True))
-    nested = publisher.find_all("dl", class_="nested")
+    nested = publisher.find("section", class_="statements-where").find_all("dl", class_="nested")
     assert len(nested) == 2 and any("Garsington Road" in n.words() for n in nested)
 
 

@@ -1,10 +1,13 @@
 """The reader's pages in a real browser (Debian's Chromium under Selenium): in Spanish and in English,
 on a desktop and on a phone.
 
-Spanish by Accept-Language and by ?lang=es; no page wider than a 390-pixel phone.
+Spanish by Accept-Language and by ?lang=es; no page wider than a 390-pixel phone; a person page in
+words, with prefixed names only in its RDF view.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -13,6 +16,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from chromium_driver import running_chromium  # noqa: E402
+from server.rdf.namespaces import PREFIXES  # noqa: E402
 
 READER_PAGES = {
     "home": "",
@@ -93,3 +97,31 @@ def test_no_page_is_wider_than_a_phone(phone, base_url, name, language):
     load(phone, f"{base_url}{READER_PAGES[name]}?lang={language}")
     widths = phone.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], f"{name} ({language}) is {widths[0]} px wide on a {widths[1]} px screen"
+
+
+PREFIXED_NAME = re.compile(r"\b(?i:" + "|".join(sorted(PREFIXES, key=len, reverse=True)) + r"|person|span|claim|event|membership):[A-Za-z]")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_person_page_speaks_in_words_with_the_rdf_one_click_away(browser_en, base_url, language):
+    load(browser_en, f"{base_url}{READER_PAGES['person']}?lang={language}")
+    visible = browser_en.find_element(By.TAG_NAME, "body").text
+    assert PREFIXED_NAME.findall(visible) == []
+    assert ("holds" if language == "en" else "ocupa") in visible
+    browser_en.find_element(By.CSS_SELECTOR, "details.rdf-view summary").click()
+    rdf = browser_en.find_element(By.CSS_SELECTOR, "details.rdf-view").text
+    assert "foaf:name" in rdf and "org:holds" in rdf
+
+
+@pytest.mark.parametrize(
+    "path, english, spanish",
+    [
+        ("page/event/san-cristobal-meeting-2001", "16 February 2001", "16 de febrero de 2001"),
+        ("page/membership/castaneda-secretary-of-foreign-affairs", "a period including 2001", "un periodo que incluye 2001"),
+    ],
+)
+def test_dates_are_written_at_the_precision_the_data_has(browser_en, base_url, path, english, spanish):
+    load(browser_en, f"{base_url}{path}?lang=en")
+    assert english in browser_en.find_element(By.TAG_NAME, "main").text
+    load(browser_en, f"{base_url}{path}?lang=es")
+    assert spanish in browser_en.find_element(By.TAG_NAME, "main").text

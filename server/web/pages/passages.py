@@ -20,6 +20,11 @@ PASSAGE_FIELDS = """
 """
 
 
+def reader_href(start: int, end: int) -> str:
+    """The passage in the source reader: highlighted by the server (?char=), scrolled to by the browser (#char=, RFC 5147)."""
+    return f"/source?char={start},{end}#char={start},{end}"
+
+
 def passage_view(row: dict, via: list[dict] | None = None) -> dict:
     """A passage from a row that selects the ``PASSAGE_FIELDS``."""
     span = str(row["span"])
@@ -30,6 +35,8 @@ def passage_view(row: dict, via: list[dict] | None = None) -> dict:
         "end": int(row["end"]),
         "exact": str(row["exact"]),
         "reading": normalize_passage(str(row["exact"])),
+        "href": iri_view(span)["href"],
+        "place": _("characters %(start)s–%(end)s", start=int(row["start"]), end=int(row["end"])),
         "via": via or [],
         "within": [],
     }

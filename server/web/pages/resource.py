@@ -9,7 +9,6 @@ search engines.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from flask import Response
@@ -26,7 +25,8 @@ from server.web.errors import ApiError
 from server.web.i18n import LANGUAGE_NAMES, current_language
 from server.web.pages import bp
 from server.web.pages.passages import passages_about, passages_of
-from server.web.views import curie, iri_view, labels_of, page_path, pick_label, render_page, safe_href, select, term_view
+from server.web.statements import external_name, grouped, incoming_rows, period_text, statement_rows, term_link, value_view
+from server.web.views import curie, iri_view, labels_of, page_path, parse_when, pick_label, render_page, safe_href, select, term_view
 from server.web.responses import Caching, etag_for, respond
 
 HEADER_TEXT = (  # shown above the table, not in it
@@ -69,13 +69,17 @@ def _page(kind: str, slug: str) -> Response:
         "label": label,
         "label_other": {"lang": other, "name": LANGUAGE_NAMES[other], "text": label_other} if label_other and label_other != label else None,
         "types": sorted((iri_view(str(t)) for t in graph.objects(subject, RDF.type)), key=lambda v: v["text"]),
+        "classes": _class_names(graph, subject),
+        "groups": grouped(statement_rows(graph, subject, labels, _passage_values(own) | _interval_values(graph, subject),
+                                         skip=frozenset(NOT_IN_TABLE))),
+        "referred": incoming_rows(graph, subject, labels),
         "texts": _header_texts(graph, subject),
         "properties": _properties(graph, subject, labels),
         "incoming": _incoming(graph, subject, labels),
         "passages": own,
         "related": related,
         "external": _external_links(graph, subject),
-        "contributed": contributed_statements(iri, labels),
+        "contributed": contributed_statements(iri, labels, graph),
         "formats": [
             {"href": f"/data/{kind}/{slug}{ext}", "type": media, "name": ext[1:]} for ext, media in EXTENSIONS.items()
         ],
@@ -84,7 +88,43 @@ def _page(kind: str, slug: str) -> Response:
     return render_page("resource.html", page=page, active=None)
 
 
-def contributed_statements(iri: str, labels: dict) -> list[dict]:
+def _class_names(graph: Graph, subject: URIRef) -> list[dict]:
+    """Its classes in words, each once ("person", not foaf:Person and schema:Person)."""
+    names: dict[str, dict] = {}
+    for t in sorted(graph.objects(subject, RDF.type)):
+        view = term_link(str(t))
+        names.setdefault(view["text"].casefold(), view)
+    return sorted(names.values(), key=lambda v: v["text"].casefold())
+
+
+def _passage_values(passages: list[dict]) -> dict[str, dict]:
+    """A span named as a value is shown as its place in the source text, linking to the reader."""
+    return {p["span"]["iri"]: {"kind": "ours", "href": p["href"], "text": p["place"], "iri": p["span"]["iri"]} for p in passages}
+
+
+def _interval_values(graph: Graph, subject: URIRef) -> dict[str, dict]:
+    """A tenure named by its IRI is shown as the dates it included (they are not in the description)."""
+    intervals = [o for o in graph.objects(subject, None) if isinstance(o, URIRef) and "/id/interval/" in str(o)]
+    if not intervals:
+        return {}
+    rows = select(
+        f"""SELECT ?interval ?date WHERE {{
+  VALUES ?interval {{ {" ".join(f"<{i}>" for i in intervals)} }}
+  ?interval time:inside/(time:inXSDDate|time:inXSDgYear) ?date
+}}"""
+    )
+    dates: dict[str, list] = {str(i): [] for i in intervals}
+    for row in rows:
+        when = parse_when(str(row["date"]))
+        if when:
+            dates[str(row["interval"])].append(when)
+    return {
+        iri: {"kind": "ours", "href": page_path(iri), "text": period_text(sorted(found, key=lambda w: w.start)), "iri": iri}
+        for iri, found in dates.items()
+    }
+
+
+def contributed_statements(iri: str, labels: dict, graph: Graph) -> list[dict]:
     """Statements about ``iri`` that accepted contributions added, with who and when."""
     rows = select(
         f"""SELECT ?contribution ?p ?o ?name ?when WHERE {{
@@ -96,8 +136,8 @@ def contributed_statements(iri: str, labels: dict) -> list[dict]:
     )
     return [
         {
-            "predicate": term_view(row["p"], labels),
-            "value": term_view(row["o"], labels),
+            "predicate": term_link(str(row["p"])),
+            "value": value_view(graph, row["o"], labels, {}),
             "contributor": str(row["name"]),
             "date": str(row["when"])[:10],
             "href": "/contributions/" + str(row["contribution"]).rsplit("/", 1)[-1],
@@ -140,21 +180,6 @@ def _incoming(graph: Graph, subject: URIRef, labels: dict) -> list[dict]:
         {"predicate": iri_view(str(predicate)), "values": sorted(values, key=lambda v: v["text"].casefold())}
         for predicate, values in sorted(grouped.items(), key=lambda item: curie(str(item[0])))
     ]
-
-
-def external_name(iri: str) -> str:
-    patterns = (
-        (r"^https?://www\.wikidata\.org/entity/(Q\d+)$", "Wikidata {}"),
-        (r"^https?://dbpedia\.org/resource/(.+)$", "DBpedia: {}"),
-        (r"^https?://sws\.geonames\.org/(\d+)/?$", "GeoNames {}"),
-        (r"^https?://ror\.org/(.+)$", "ROR {}"),
-        (r"^https?://(?:dx\.)?doi\.org/(.+)$", "DOI {}"),
-    )
-    for pattern, name in patterns:
-        match = re.match(pattern, iri)
-        if match:
-            return name.format(match.group(1).replace("_", " "))
-    return iri
 
 
 def _external_links(graph: Graph, subject: URIRef) -> list[dict]:
