@@ -186,8 +186,8 @@ def test_every_page_shares_the_layout(page, path):
     assert doc.find("meta", name="viewport")
     assert doc.find("link", rel="stylesheet").attrs["href"] == "/static/style.css"
     nav = doc.find("header").find("nav")
-    assert [a.words() for a in nav.find_all("a")] == ["Home", "Claims", "Timeline", "Query", "Ontology"]
-    assert hrefs(nav) == ["/", "/claims", "/timeline", "/query", "/ontology"]
+    assert [a.words() for a in nav.find_all("a")] == ["Home", "Claims", "Timeline", "Source text", "Query", "Ontology"]
+    assert hrefs(nav) == ["/", "/claims", "/timeline", "/source", "/query", "/ontology"]
     assert len(doc.find_all("main")) == 1
     assert len(doc.find_all("h1")) == 1
 

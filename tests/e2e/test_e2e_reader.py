@@ -2,12 +2,16 @@
 on a desktop and on a phone.
 
 Spanish by Accept-Language and by ?lang=es; no page wider than a 390-pixel phone; a person page in
-words, with prefixed names only in its RDF view.
+words, with prefixed names only in its RDF view; the source reader lights every span and a deep link
+scrolls to its passage.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.parse
+import urllib.request
 
 import pytest
 
@@ -27,6 +31,7 @@ READER_PAGES = {
     "timeline": "timeline",
     "query": "query",
     "ontology": "ontology",
+    "source": "source",
 }
 
 
@@ -125,3 +130,36 @@ def test_dates_are_written_at_the_precision_the_data_has(browser_en, base_url, p
     assert english in browser_en.find_element(By.TAG_NAME, "main").text
     load(browser_en, f"{base_url}{path}?lang=es")
     assert spanish in browser_en.find_element(By.TAG_NAME, "main").text
+
+
+IN_VIEW = "const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight && r.height > 0;"
+
+
+def test_the_source_reader_highlights_every_span(browser_en, base_url):
+    query = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s <http://www.w3.org/ns/oa#hasSelector> ?p . ?p <http://www.w3.org/ns/oa#start> ?o }"
+    request = urllib.request.Request(base_url + "sparql?" + urllib.parse.urlencode({"query": query}),
+                                     headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        spans = int(json.load(answer)["results"]["bindings"][0]["n"]["value"])
+    load(browser_en, base_url + "source")
+    marks = browser_en.find_elements(By.CSS_SELECTOR, "article.source-text mark.span")
+    assert len(marks) == spans > 80
+    lit = browser_en.execute_script(
+        "return arguments[0].filter(m => getComputedStyle(m).backgroundColor !== 'rgba(0, 0, 0, 0)').length;", marks)
+    assert lit == spans
+    # each mark is followed by its note's link, and the note links to what the passage states
+    browser_en.find_element(By.CSS_SELECTOR, "mark[id='char=980,1317'] + sup a").click()
+    note = browser_en.find_element(By.CSS_SELECTOR, "li:target")
+    assert "/page/claim/thesis-beyond-security" in [a.get_attribute("href").replace(base_url, "/") for a in note.find_elements(By.TAG_NAME, "a")]
+
+
+@pytest.mark.parametrize("path, target", [
+    ("source#char=6419,6615", "char=6419,6615"),  # a span far down the text: the browser scrolls to its id
+    ("source?char=5100,5300#char=5100,5300", "char=5100,5300"),  # any range: lit by the server, then scrolled to
+])
+def test_a_deep_link_scrolls_to_its_passage(phone, base_url, path, target):
+    load(phone, base_url + path)
+    element = phone.find_element(By.ID, target)
+    assert phone.execute_script(IN_VIEW, element), f"{target} is not on screen"
+    assert phone.execute_script("return window.scrollY") > 1000
+    assert element.value_of_css_property("background-color") != "rgba(0, 0, 0, 0)"

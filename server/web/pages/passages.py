@@ -30,12 +30,12 @@ def passage_view(row: dict, via: list[dict] | None = None) -> dict:
     span = str(row["span"])
     return {
         "span": iri_view(span),
-        "source": iri_view(str(row["source"]), _("Source text")),
+        "source": dict(iri_view(str(row["source"]), _("Source text")), href="/source"),  # read in the reader
         "start": int(row["start"]),
         "end": int(row["end"]),
         "exact": str(row["exact"]),
         "reading": normalize_passage(str(row["exact"])),
-        "href": iri_view(span)["href"],
+        "href": reader_href(int(row["start"]), int(row["end"])),
         "place": _("characters %(start)s–%(end)s", start=int(row["start"]), end=int(row["end"])),
         "via": via or [],
         "within": [],
