@@ -48,6 +48,9 @@ def start_chromium(profile_dir, width: int = 1280, height: int = 900, accept_lan
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
+    if width < 500:  # headless Chromium's windows are at least 500 px wide: set the viewport itself
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
     return driver
 
 

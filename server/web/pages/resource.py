@@ -73,7 +73,7 @@ def _page(kind: str, slug: str) -> Response:
         "groups": grouped(statement_rows(graph, subject, labels, _passage_values(own) | _interval_values(graph, subject),
                                          skip=frozenset(NOT_IN_TABLE))),
         "referred": incoming_rows(graph, subject, labels),
-        "texts": _header_texts(graph, subject),
+        "texts": [t for t in _header_texts(graph, subject) if " ".join(t["text"].split()) not in {p["reading"] for p in own}],
         "properties": _properties(graph, subject, labels),
         "incoming": _incoming(graph, subject, labels),
         "passages": own,
