@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test validate bench clean
+.PHONY: run test validate bench clean translations screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,20 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python tests/perf/bench.py
+
+# After changing an interface string: extract them all, merge into the Spanish catalogue (translate
+# the new msgstr by hand in server/translations/es/LC_MESSAGES/messages.po), then compile the .mo
+# (committed; tests/test_translations.py checks it is the compiled .po).
+translations: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l --no-location --sort-output -o .venv/messages.pot .
+	$(BIN)/pybabel -q update --no-fuzzy-matching -i .venv/messages.pot -d server/translations
+	$(BIN)/pybabel -q compile -d server/translations
+
+# On demand: the README's screenshots (docs/screenshots/), from a server on a spare port.
+screenshots: $(STAMP)
+	tmp=$$(mktemp -d); $(BIN)/mxus serve --port 8765 --instance $$tmp/instance & pid=$$!; \
+	for i in $$(seq 60); do curl -sf http://127.0.0.1:8765/ >/dev/null && break; sleep 1; done; \
+	$(BIN)/python docs/screenshots/take.py http://127.0.0.1:8765/; status=$$?; kill $$pid; rm -rf $$tmp; exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -52,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
         contributions,
         errors,
         nanopubs,
+        i18n,
         ontology_docs,
         pages,
         reconcile,
@@ -64,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     errors.install(app)
     security.install(app)
+    i18n.install(app)
     for blueprint in (sparql, resources, pages, ontology_docs, void, validation_service, contributions, reconcile, nanopubs,
                       citations):
         app.register_blueprint(blueprint.bp)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, Literal
+from rdflib.namespace import RDFS
 
 from server.publication.anchors import read_source, sha256_of
 from server.rdf.media import UnknownFormat, rdf_format_for_filename
@@ -22,6 +23,7 @@ from server.store.graphs import DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, GraphF
 
 ONTOLOGY_FILES = ("mxus.ttl", "external.ttl")
 SHAPES_FILE = "shapes.ttl"
+LABELS_FILE = "labels.ttl"  # plain-word labels of the reused terms the data uses: for pages, not published
 
 
 @dataclass
@@ -33,6 +35,17 @@ class PublishedGraphs:
     sources: dict = field(default_factory=dict)  # SHA-256 of a source text -> its text, for checking anchors
     ontology_files: list[Path] = field(default_factory=list)
     shapes_files: list[Path] = field(default_factory=list)
+    term_labels: Graph = field(default_factory=Graph)  # ontology/labels.ttl
+
+    @cached_property
+    def label_table(self) -> dict[str, dict[str, str]]:
+        """{term IRI: {language: label}} of labels.ttl and the ontology's own terms: how pages name a term."""
+        table: dict[str, dict[str, str]] = {}
+        for graph in (self.ontology, self.term_labels):
+            for term, label in graph.subject_objects(RDFS.label):
+                if isinstance(label, Literal) and label.language:
+                    table.setdefault(str(term), {}).setdefault(label.language, str(label))
+        return table
 
     @cached_property
     def data(self) -> Graph:
@@ -84,14 +97,16 @@ def load_published(settings: dict) -> PublishedGraphs:
     ontology_files = [ontology_dir / name for name in ONTOLOGY_FILES]
     shapes_files = [ontology_dir / SHAPES_FILE]
     data_paths = [Path(p) for p in settings["DATA_PATHS"]]
+    labels_files = [path for path in (ontology_dir / LABELS_FILE,) if path.is_file()]
     return PublishedGraphs(
         ontology=read_graph(ontology_files),
         shapes=read_graph(shapes_files),
         data_files=rdf_files(data_paths),
-        digest=files_digest([*ontology_files, *shapes_files, *data_paths]),
+        digest=files_digest([*ontology_files, *shapes_files, *labels_files, *data_paths]),
         sources=source_texts(Path(settings["SEEDS_DIR"])),
         ontology_files=ontology_files,
         shapes_files=shapes_files,
+        term_labels=read_graph(labels_files),
     )
 
 

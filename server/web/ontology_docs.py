@@ -19,6 +19,7 @@ from server.state import state
 from server.web.errors import ApiError
 from server.web.negotiation import negotiate
 from server.web.ontology_views import ontology_doc, ontology_graph, ontology_version, shapes_doc
+from server.web.i18n import current_language
 from server.web.responses import Caching, alternates, etag_for, respond
 from server.web.views import render_page
 
@@ -69,7 +70,8 @@ def _media_type(extension: str | None, name: str) -> str:
 
 
 def _document(name: str, media_type: str, build: Callable[[], Response]) -> Response:
-    return respond(Caching(etag_for(name, media_type), link=alternates(f"/{name}")), build)
+    language = current_language() if media_type == HTML else None  # the page is in one language, the RDF in all
+    return respond(Caching(etag_for(name, media_type, language or ""), link=alternates(f"/{name}"), language=language), build)
 
 
 def _rdf(graph: Graph, media_type: str) -> Response:

@@ -6,6 +6,7 @@ published graphs loaded at start-up, with usage counts from the store.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
@@ -180,10 +181,10 @@ def _formats(name: str) -> list[dict]:
 # ---------------------------------------------------------------- the shapes
 
 TARGETS = (
-    ("targetClass", "instances of"),
-    ("targetSubjectsOf", "subjects of"),
-    ("targetObjectsOf", "objects of"),
-    ("targetNode", "the node"),
+    ("targetClass", _l("instances of")),
+    ("targetSubjectsOf", _l("subjects of")),
+    ("targetObjectsOf", _l("objects of")),
+    ("targetNode", _l("the node")),
 )
 
 

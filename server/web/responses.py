@@ -26,7 +26,7 @@ from server.rdf.media import EXTENSIONS, HTML
 from server.state import state
 
 PACKAGE = Path(__file__).resolve().parents[1]  # server/
-SOURCE_SUFFIXES = (".py", ".html", ".xml", ".css", ".js", ".txt")
+SOURCE_SUFFIXES = (".py", ".html", ".xml", ".css", ".js", ".txt", ".po")
 
 # How long a cache may keep an answer without asking again, in seconds.
 DATA_MAX_AGE = 300  # descriptions, pages, the dumps: they change when a contribution is accepted
@@ -57,6 +57,13 @@ def etag_for(*parts: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def add_vary(response: Response, name: str) -> None:
+    """Add ``name`` to the response's Vary header, keeping what is there."""
+    present = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
+    if name.lower() not in (v.lower() for v in present):
+        response.headers["Vary"] = ", ".join([*present, name])
+
+
 def alternates(path: str, page: str | None = None) -> str:
     """A Link header naming the RDF alternates of ``path`` (``path.ttl`` ...) and its page for people."""
     links = [f'<{path}{ext}>; rel="alternate"; type="{media}"' for ext, media in EXTENSIONS.items()]
@@ -72,14 +79,18 @@ class Caching:
     max_age: int | None = DATA_MAX_AGE
     vary_accept: bool = True  # negotiated: a cache must key on Accept
     link: str | None = None
+    language: str | None = None  # a page in one language: Content-Language, Vary: Accept-Language
 
     def apply(self, response: Response) -> Response:
         if self.etag is not None:
             response.set_etag(self.etag)
         if self.vary_accept:
-            response.headers["Vary"] = "Accept"
+            add_vary(response, "Accept")
         if self.link is not None:
             response.headers["Link"] = self.link
+        if self.language is not None:
+            response.headers["Content-Language"] = self.language
+            add_vary(response, "Accept-Language")
         if self.max_age is not None:
             response.headers["Cache-Control"] = f"public, max-age={self.max_age}"
         return response

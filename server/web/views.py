@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from babel.dates import format_date
 from flask import Response, render_template
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
@@ -22,6 +23,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 from server.state import state
 from server.rdf.namespaces import ID_SPACE, MXUS, ONTOLOGY_IRI, PREFIXES
 from server.rdf.uris import is_valid_thing_path
+from server.web.i18n import carry_language, current_language
 
 SPARQL_PREFIXES = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
 
@@ -29,7 +31,7 @@ SPARQL_PREFIXES = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namesp
 def render_page(template: str, status: int = 200, **context: Any) -> Response:
     """Render a page and rewrite canonical URIs to the served base."""
     rewriter = state().rewriter
-    html = rewriter.outgoing_text(render_template(template, **context))
+    html = carry_language(rewriter.outgoing_text(render_template(template, **context)))
     return Response(html, status, content_type="text/html; charset=utf-8")
 
 
@@ -127,13 +129,28 @@ def labels_of(graph: Graph) -> dict:
     return labels
 
 
-def pick_label(labels: dict, subject, lang: str = "en") -> str | None:
-    """The label in ``lang``, else one without a language; for English, else any."""
+def pick_label(labels: dict, subject, lang: str | None = None) -> str | None:
+    """The label in ``lang`` (the page's language by default), else English, else one without a language, else any."""
     by_lang = labels.get(subject, {})
-    return by_lang.get(lang) or by_lang.get("") or (next(iter(by_lang.values())) if by_lang and lang == "en" else None)
+    lang = lang or current_language()
+    return by_lang.get(lang) or by_lang.get("en") or by_lang.get("") or (next(iter(by_lang.values())) if by_lang else None)
+
+
+def row_label(row: dict, en: str = "en", es: str = "es") -> str | None:
+    """From a row with an English and a Spanish label, the one in the page's language, else the other."""
+    first, second = (es, en) if current_language() == "es" else (en, es)
+    return row_text(row, first) or row_text(row, second)
 
 
 # ---------------------------------------------------------------- dates
+
+
+# Day-month-year in both languages (not the US order of English's "long" format); a month or a year alone.
+DATE_PATTERNS = {
+    "day": ("d MMMM y", "d 'de' MMMM 'de' y"),
+    "month": ("MMMM y", "MMMM 'de' y"),
+    "year": ("y", "y"),
+}
 
 
 @dataclass(frozen=True)
@@ -149,11 +166,8 @@ class When:
 
     @property
     def text(self) -> str:
-        if self.precision == "day":
-            return f"{self.start.day} {calendar.month_name[self.start.month]} {self.start.year}"
-        if self.precision == "month":
-            return f"{calendar.month_name[self.start.month]} {self.start.year}"
-        return str(self.start.year)
+        """At the precision the data has, in the page's language: 16 February 2001, febrero de 2001, 2001."""
+        return format_date(self.start, DATE_PATTERNS[self.precision][current_language() == "es"], locale=current_language())
 
 
 def parse_when(value: str | None) -> When | None:
@@ -184,7 +198,8 @@ def span_text(begin: When, end: When | None) -> str:
     if begin.precision == end.precision == "year":
         return f"{begin.start.year}–{end.start.year}"
     if begin.precision == end.precision == "month" and begin.start.year == end.start.year:
-        return f"{calendar.month_name[begin.start.month]}–{calendar.month_name[end.start.month]} {end.start.year}"
+        first = format_date(begin.start, "LLLL", locale=current_language())
+        return f"{first}–{end.text}"
     return f"{begin.text} – {end.text}"
 
 

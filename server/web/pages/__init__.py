@@ -1,8 +1,8 @@
 """HTML pages for people: home, one page per resource, the argument, the
-timeline and the query page.
+timeline, the source reader and the query page.
 
 One module per page (``home``, ``resource``, ``claims``, ``timeline``,
-``query``), on one blueprint, ``pages``; what they share is in ``views``
+``source``, ``query``), on one blueprint, ``pages``; what they share is in ``views``
 (reading rows, showing terms and dates) and ``passages`` (the quoted text).
 Pages are HTML only; machines get RDF at /data/... and /sparql.
 """
@@ -10,6 +10,7 @@ Pages are HTML only; machines get RDF at /data/... and /sparql.
 from __future__ import annotations
 
 from flask import Blueprint, Response, request, url_for
+from flask_babel import gettext as _
 
 from server.publication.errors import PublicationError
 from server.web.errors import ApiError, _title, error_response, headers_of
@@ -21,11 +22,12 @@ bp = Blueprint("pages", __name__)
 @bp.app_template_global()
 def nav_links() -> list[tuple[str, str, str]]:
     return [
-        ("pages.home", url_for("pages.home"), "Home"),
-        ("pages.claims", url_for("pages.claims"), "Claims"),
-        ("pages.timeline", url_for("pages.timeline"), "Timeline"),
-        ("pages.query_page", url_for("pages.query_page"), "Query"),
-        ("ontology_docs.ontology", url_for("ontology_docs.ontology"), "Ontology"),
+        ("pages.home", url_for("pages.home"), _("Home")),
+        ("pages.claims", url_for("pages.claims"), _("Claims")),
+        ("pages.timeline", url_for("pages.timeline"), _("Timeline")),
+        ("pages.source", url_for("pages.source"), _("Source text")),
+        ("pages.query_page", url_for("pages.query_page"), _("Query")),
+        ("ontology_docs.ontology", url_for("ontology_docs.ontology"), _("Ontology")),
     ]
 
 
@@ -51,5 +53,6 @@ from server.web.pages import (
     home,  # noqa: E402, F401
     query,  # noqa: E402, F401
     resource,  # noqa: E402, F401
+    source,  # noqa: E402, F401
     timeline,  # noqa: E402, F401
 )

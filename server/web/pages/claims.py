@@ -7,27 +7,29 @@ quoted from the text with its citations and its relations to other claims.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from server.web.pages import bp
 from server.web.pages.passages import PASSAGE_FIELDS, passage_view
 from server.rdf.namespaces import ID_SPACE
-from server.web.views import curie, iri_view, parse_when, render_page, row_text, select, when_view
+from server.web.views import curie, iri_view, parse_when, render_page, row_label, row_text, select, when_view
 
 ARGUMENT_KINDS = (
-    ("ResearchQuestion", "Research question"),
-    ("DisputedView", "The view it disputes"),
-    ("Thesis", "Thesis"),
-    ("ExplanatoryFactor", "Factors examined"),
-    ("Finding", "Finding"),
-    ("Conclusion", "Conclusion"),
+    ("ResearchQuestion", _l("Research question")),
+    ("DisputedView", _l("The view it disputes")),
+    ("Thesis", _l("Thesis")),
+    ("ExplanatoryFactor", _l("Factors examined")),
+    ("Finding", _l("Finding")),
+    ("Conclusion", _l("Conclusion")),
 )
 BODY_KINDS = ("ReportedFact", "Assessment")
 RELATIONS = (  # predicate, label from the subject, label from the object
-    ("mxus:answers", "answers", "answered by"),
-    ("mxus:disputes", "disputes", "disputed by"),
-    ("mxus:elaborates", "elaborates", "elaborated by"),
-    ("mxus:supports", "supports", "supported by"),
-    ("mxus:qualifies", "qualifies", "qualified by"),
-    ("prov:wasDerivedFrom", "derived from", "leads to"),
+    ("mxus:answers", _l("answers"), _l("answered by")),
+    ("mxus:disputes", _l("disputes"), _l("disputed by")),
+    ("mxus:elaborates", _l("elaborates"), _l("elaborated by")),
+    ("mxus:supports", _l("supports"), _l("supported by")),
+    ("mxus:qualifies", _l("qualifies"), _l("qualified by")),
+    ("prov:wasDerivedFrom", _l("derived from"), _l("leads to")),
 )
 
 
@@ -78,10 +80,9 @@ def _load_claims() -> dict[str, dict]:
                 "iri": iri,
                 "anchor": slug,
                 "kind": str(row["kind"]),
-                "label": row_text(row, "en") or curie(iri),
-                "es": row_text(row, "es"),
+                "label": row_label(row) or curie(iri),
                 "text": row_text(row, "text"),
-                "view": iri_view(iri, row_text(row, "en")),
+                "view": iri_view(iri, row_label(row)),
                 "passage": None,
                 "relations": [],
                 "citations": [],
@@ -111,10 +112,10 @@ def _load_claims() -> dict[str, dict]:
     for claim in claims.values():  # what it does to others first, then what others do to it
         claim["relations"].sort(key=lambda r: (r["rank"], r["target"]["passage"]["start"] if r["target"]["passage"] else 0))
     for row in select(
-        """SELECT ?claim ?pointer ?content ?work ?workLabel WHERE {
+        """SELECT ?claim ?pointer ?content ?work ?en ?es WHERE {
   ?claim mxus:attributedTo ?pointer . ?pointer c4o:hasContent ?content .
   OPTIONAL { ?pointer c4o:denotes/biro:references ?work .
-    OPTIONAL { ?work rdfs:label ?workLabel FILTER (lang(?workLabel) = "en") } }
+    OPTIONAL { ?work rdfs:label ?en FILTER (lang(?en) = "en") } OPTIONAL { ?work rdfs:label ?es FILTER (lang(?es) = "es") } }
 } ORDER BY ?content"""
     ):
         claim = claims.get(str(row["claim"]))
@@ -123,15 +124,16 @@ def _load_claims() -> dict[str, dict]:
                 {
                     "content": str(row["content"]),
                     "pointer": iri_view(str(row["pointer"])),
-                    "work": iri_view(str(row["work"]), row_text(row, "workLabel")) if row.get("work") else None,
+                    "work": iri_view(str(row["work"]), row_label(row)) if row.get("work") else None,
                 }
             )
     for row in select(
-        """SELECT ?claim ?subject ?label ?date ?end WHERE {
+        """SELECT ?claim ?subject ?en ?es ?date ?end WHERE {
   ?claim a/rdfs:subClassOf mxus:Claim ; schema:about ?subject .
   { ?subject sem:hasTimeStamp ?date } UNION { ?subject sem:hasBeginTimeStamp ?date OPTIONAL { ?subject sem:hasEndTimeStamp ?end } }
   UNION { ?subject dcterms:date ?date }
-  OPTIONAL { ?subject rdfs:label ?label FILTER (lang(?label) = "en") }
+  OPTIONAL { ?subject rdfs:label ?en FILTER (lang(?en) = "en") }
+  OPTIONAL { ?subject rdfs:label ?es FILTER (lang(?es) = "es") }
 }"""
     ):
         claim = claims.get(str(row["claim"]))
@@ -139,7 +141,7 @@ def _load_claims() -> dict[str, dict]:
         if claim is not None and when is not None:
             claim["subjects"].append(
                 {
-                    "view": iri_view(str(row["subject"]), row_text(row, "label")),
+                    "view": iri_view(str(row["subject"]), row_label(row)),
                     "when": when,
                     "end": parse_when(row_text(row, "end")),
                     "is_document": not str(row["subject"]).startswith(ID_SPACE + "event/"),

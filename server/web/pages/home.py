@@ -4,6 +4,7 @@ points by kind of thing, statistics and the example queries."""
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 
 from server.rdf.namespaces import ID_SPACE, MXUS
 from server.store.graphs import DATA_GRAPH
@@ -11,7 +12,7 @@ from server.web.pages import bp
 from server.web.pages.cite import home_jsonld
 from server.web.pages.resource import jsonld_script
 from server.web.examples import EXAMPLE_QUERIES, EXAMPLE_SLUGS
-from server.web.views import iri_view, parse_when, render_page, row_text, select
+from server.web.views import iri_view, parse_when, render_page, row_label, row_text, select
 
 
 @bp.route("/")
@@ -20,8 +21,7 @@ def home():
     main_claims = {
         row["kind"]: {
             "iri": str(row["claim"]),
-            "view": iri_view(str(row["claim"]), row_text(row, "en")),
-            "es": row_text(row, "es"),
+            "view": iri_view(str(row["claim"]), row_label(row)),
             "text": row_text(row, "text"),
         }
         for row in select(
@@ -92,12 +92,12 @@ def _citation() -> dict | None:
 
 
 ENTRY_GROUPS = (
-    ("people", "People", "?r a foaf:Person"),
-    ("organisations", "Organisations", "VALUES ?c { foaf:Organization org:Organization } ?r a/rdfs:subClassOf* ?c"),
-    ("places", "Places", "?r a sem:Place"),
-    ("events", "Events", "?r a sem:Event"),
-    ("documents", "Declarations, agreements and initiatives", "VALUES ?c { mxus:JointDeclaration mxus:Agreement mxus:Initiative } ?r a ?c"),
-    ("claims", "Claims", "?r a/rdfs:subClassOf mxus:Claim"),
+    ("people", _l("People"), "?r a foaf:Person"),
+    ("organisations", _l("Organisations"), "VALUES ?c { foaf:Organization org:Organization } ?r a/rdfs:subClassOf* ?c"),
+    ("places", _l("Places"), "?r a sem:Place"),
+    ("events", _l("Events"), "?r a sem:Event"),
+    ("documents", _l("Declarations, agreements and initiatives"), "VALUES ?c { mxus:JointDeclaration mxus:Agreement mxus:Initiative } ?r a ?c"),
+    ("claims", _l("Claims"), "?r a/rdfs:subClassOf mxus:Claim"),
 )
 
 
@@ -116,7 +116,7 @@ def _entry_points() -> list[dict]:
     for row in rows:
         iri = str(row["r"])
         item = members[str(row["group"])].setdefault(
-            iri, {"view": iri_view(iri, row_text(row, "en")), "es": row_text(row, "es"), "start": None}
+            iri, {"view": iri_view(iri, row_label(row)), "start": None}
         )
         if row.get("start") is not None:
             start = int(row["start"])
@@ -128,9 +128,6 @@ def _entry_points() -> list[dict]:
             items.sort(key=lambda item: (item["start"] is None, item["start"] or 0, item["view"]["text"]))
         else:
             items.sort(key=lambda item: item["view"]["text"].casefold())
-        for item in items:
-            if item["es"] == item["view"]["text"]:
-                item["es"] = None  # same in both languages: say it once
         groups.append({"key": key, "title": title, "items": items})
     return groups
 

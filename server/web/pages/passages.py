@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Iterable
 
 from server.publication.anchors import normalize_passage
-from server.web.views import iri_view, row_text, select
+from flask_babel import gettext as _
+
+from server.web.views import iri_view, row_label, select
 
 PASSAGE_FIELDS = """
   ?span oa:hasSource ?source ; oa:hasSelector ?position , ?quote .
@@ -18,16 +20,23 @@ PASSAGE_FIELDS = """
 """
 
 
+def reader_href(start: int, end: int) -> str:
+    """The passage in the source reader: highlighted by the server (?char=), scrolled to by the browser (#char=, RFC 5147)."""
+    return f"/source?char={start},{end}#char={start},{end}"
+
+
 def passage_view(row: dict, via: list[dict] | None = None) -> dict:
     """A passage from a row that selects the ``PASSAGE_FIELDS``."""
     span = str(row["span"])
     return {
         "span": iri_view(span),
-        "source": iri_view(str(row["source"]), "Source text"),
+        "source": dict(iri_view(str(row["source"]), _("Source text")), href="/source"),  # read in the reader
         "start": int(row["start"]),
         "end": int(row["end"]),
         "exact": str(row["exact"]),
         "reading": normalize_passage(str(row["exact"])),
+        "href": reader_href(int(row["start"]), int(row["end"])),
+        "place": _("characters %(start)s–%(end)s", start=int(row["start"]), end=int(row["end"])),
         "via": via or [],
         "within": [],
     }
@@ -47,12 +56,13 @@ def passages_of(iri: str) -> list[dict]:
 def passages_about(iri: str, exclude: Iterable[str] = ()) -> list[dict]:
     """Spans of the resources (claims, events, memberships...) that link to ``iri``."""
     rows = select(
-        f"""SELECT DISTINCT ?via ?viaLabel ?span ?source ?start ?end ?exact WHERE {{
+        f"""SELECT DISTINCT ?via ?en ?es ?span ?source ?start ?end ?exact WHERE {{
   ?via ?link <{iri}> .
   FILTER (isIRI(?via) && ?via != <{iri}> && ?link != oa:hasSource)
   ?via mxus:statedIn|prov:wasDerivedFrom ?span .
   {PASSAGE_FIELDS}
-  OPTIONAL {{ ?via rdfs:label ?viaLabel FILTER (lang(?viaLabel) = "en") }}
+  OPTIONAL {{ ?via rdfs:label ?en FILTER (lang(?en) = "en") }}
+  OPTIONAL {{ ?via rdfs:label ?es FILTER (lang(?es) = "es") }}
 }} ORDER BY ?start ?end ?via"""
     )
     skip = set(exclude)
@@ -63,7 +73,7 @@ def passages_about(iri: str, exclude: Iterable[str] = ()) -> list[dict]:
             continue
         if span not in by_span:
             by_span[span] = passage_view(row)
-        via = iri_view(str(row["via"]), row_text(row, "viaLabel"))
+        via = iri_view(str(row["via"]), row_label(row))
         if via not in by_span[span]["via"]:
             by_span[span]["via"].append(via)
     return _nest(by_span.values())

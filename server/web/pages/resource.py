@@ -9,10 +9,10 @@ search engines.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from flask import Response
+from flask_babel import lazy_gettext as _l
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
@@ -22,10 +22,12 @@ from server.rdf.media import EXTENSIONS
 from server.rdf.namespaces import DCTERMS, SCHEMA
 from server.web.descriptions import alternates_header, describe_resource
 from server.web.errors import ApiError
+from server.web.i18n import LANGUAGE_NAMES, current_language
 from server.web.pages import bp
 from server.web.pages.cite import page_citation
 from server.web.pages.passages import passages_about, passages_of
-from server.web.views import curie, iri_view, labels_of, page_path, pick_label, render_page, safe_href, select, term_view
+from server.web.statements import external_name, grouped, incoming_rows, period_text, statement_rows, term_link, value_view
+from server.web.views import curie, iri_view, labels_of, page_path, parse_when, pick_label, render_page, safe_href, select, term_view
 from server.web.responses import Caching, etag_for, respond
 
 HEADER_TEXT = (  # shown above the table, not in it
@@ -35,7 +37,7 @@ HEADER_TEXT = (  # shown above the table, not in it
     (RDFS.comment, "comment"),
 )
 NOT_IN_TABLE = {RDF.type, RDFS.label, OWL.sameAs, *(p for p, _ in HEADER_TEXT)}
-EXTERNAL_LINKS = ((OWL.sameAs, "Same as"), (RDFS.seeAlso, "See also"))
+EXTERNAL_LINKS = ((OWL.sameAs, _l("Same as")), (RDFS.seeAlso, _l("See also")))
 
 
 @bp.route("/page/<kind>/<slug>")
@@ -43,7 +45,8 @@ def resource(kind: str, slug: str):
     if not is_valid_thing_path(kind, slug):
         raise ApiError(404, f"no page /page/{kind}/{slug}: pages are /page/{{type}}/{{slug}} in lowercase")
     # A page for people, not negotiated: no Vary.
-    caching = Caching(etag_for("page", kind, slug), vary_accept=False, link=alternates_header(kind, slug))
+    language = current_language()
+    caching = Caching(etag_for("page", kind, slug, language), vary_accept=False, link=alternates_header(kind, slug), language=language)
     return respond(caching, lambda: _page(kind, slug))
 
 
@@ -56,23 +59,28 @@ def _page(kind: str, slug: str) -> Response:
     labels = labels_of(graph)
     own = passages_of(iri)
     related = passages_about(iri, exclude=[p["span"]["iri"] for p in own])
-    label_en = pick_label(labels, subject) or curie(iri)
-    label_es = labels.get(subject, {}).get("es")
+    label = pick_label(labels, subject) or curie(iri)
+    other = "en" if current_language() == "es" else "es"
+    label_other = labels.get(subject, {}).get(other)
     schema_types = _schema_types(iri)
     page = {
         "iri": iri,
         "kind": kind,
         "slug": slug,
-        "label": label_en,
-        "label_es": label_es,
+        "label": label,
+        "label_other": {"lang": other, "name": LANGUAGE_NAMES[other], "text": label_other} if label_other and label_other != label else None,
         "types": sorted((iri_view(str(t)) for t in graph.objects(subject, RDF.type)), key=lambda v: v["text"]),
-        "texts": _header_texts(graph, subject),
+        "classes": _class_names(graph, subject),
+        "groups": grouped(statement_rows(graph, subject, labels, _passage_values(own) | _interval_values(graph, subject),
+                                         skip=frozenset(NOT_IN_TABLE))),
+        "referred": incoming_rows(graph, subject, labels),
+        "texts": [t for t in _header_texts(graph, subject) if " ".join(t["text"].split()) not in {p["reading"] for p in own}],
         "properties": _properties(graph, subject, labels),
         "incoming": _incoming(graph, subject, labels),
         "passages": own,
         "related": related,
         "external": _external_links(graph, subject),
-        "contributed": contributed_statements(iri, labels),
+        "contributed": contributed_statements(iri, labels, graph),
         "formats": [
             {"href": f"/data/{kind}/{slug}{ext}", "type": media, "name": ext[1:]} for ext, media in EXTENSIONS.items()
         ],
@@ -81,7 +89,43 @@ def _page(kind: str, slug: str) -> Response:
     return render_page("resource.html", page=page, cite=page_citation(iri), active=None)
 
 
-def contributed_statements(iri: str, labels: dict) -> list[dict]:
+def _class_names(graph: Graph, subject: URIRef) -> list[dict]:
+    """Its classes in words, each once ("person", not foaf:Person and schema:Person)."""
+    names: dict[str, dict] = {}
+    for t in sorted(graph.objects(subject, RDF.type)):
+        view = term_link(str(t))
+        names.setdefault(view["text"].casefold(), view)
+    return sorted(names.values(), key=lambda v: v["text"].casefold())
+
+
+def _passage_values(passages: list[dict]) -> dict[str, dict]:
+    """A span named as a value is shown as its place in the source text, linking to the reader."""
+    return {p["span"]["iri"]: {"kind": "ours", "href": p["href"], "text": p["place"], "iri": p["span"]["iri"]} for p in passages}
+
+
+def _interval_values(graph: Graph, subject: URIRef) -> dict[str, dict]:
+    """A tenure named by its IRI is shown as the dates it included (they are not in the description)."""
+    intervals = [o for o in graph.objects(subject, None) if isinstance(o, URIRef) and "/id/interval/" in str(o)]
+    if not intervals:
+        return {}
+    rows = select(
+        f"""SELECT ?interval ?date WHERE {{
+  VALUES ?interval {{ {" ".join(f"<{i}>" for i in intervals)} }}
+  ?interval time:inside/(time:inXSDDate|time:inXSDgYear) ?date
+}}"""
+    )
+    dates: dict[str, list] = {str(i): [] for i in intervals}
+    for row in rows:
+        when = parse_when(str(row["date"]))
+        if when:
+            dates[str(row["interval"])].append(when)
+    return {
+        iri: {"kind": "ours", "href": page_path(iri), "text": period_text(sorted(found, key=lambda w: w.start)), "iri": iri}
+        for iri, found in dates.items()
+    }
+
+
+def contributed_statements(iri: str, labels: dict, graph: Graph) -> list[dict]:
     """Statements about ``iri`` that accepted contributions added, with who and when."""
     rows = select(
         f"""SELECT ?contribution ?p ?o ?name ?when WHERE {{
@@ -93,8 +137,8 @@ def contributed_statements(iri: str, labels: dict) -> list[dict]:
     )
     return [
         {
-            "predicate": term_view(row["p"], labels),
-            "value": term_view(row["o"], labels),
+            "predicate": term_link(str(row["p"])),
+            "value": value_view(graph, row["o"], labels, {}),
             "contributor": str(row["name"]),
             "date": str(row["when"])[:10],
             "href": "/contributions/" + str(row["contribution"]).rsplit("/", 1)[-1],
@@ -137,21 +181,6 @@ def _incoming(graph: Graph, subject: URIRef, labels: dict) -> list[dict]:
         {"predicate": iri_view(str(predicate)), "values": sorted(values, key=lambda v: v["text"].casefold())}
         for predicate, values in sorted(grouped.items(), key=lambda item: curie(str(item[0])))
     ]
-
-
-def external_name(iri: str) -> str:
-    patterns = (
-        (r"^https?://www\.wikidata\.org/entity/(Q\d+)$", "Wikidata {}"),
-        (r"^https?://dbpedia\.org/resource/(.+)$", "DBpedia: {}"),
-        (r"^https?://sws\.geonames\.org/(\d+)/?$", "GeoNames {}"),
-        (r"^https?://ror\.org/(.+)$", "ROR {}"),
-        (r"^https?://(?:dx\.)?doi\.org/(.+)$", "DOI {}"),
-    )
-    for pattern, name in patterns:
-        match = re.match(pattern, iri)
-        if match:
-            return name.format(match.group(1).replace("_", " "))
-    return iri
 
 
 def _external_links(graph: Graph, subject: URIRef) -> list[dict]:
@@ -200,7 +229,7 @@ def _schema_jsonld(graph: Graph, subject: URIRef, labels: dict, types: list[str]
         "@id": str(subject),
         "@type": (types[0] if len(types) == 1 else types) or "Thing",
     }
-    name = pick_label(labels, subject)
+    name = pick_label(labels, subject, "en")  # JSON-LD for search engines: English name, Spanish alternate
     if name:
         data["name"] = name
     data.update(_schema_properties(graph, subject, labels, depth=0))
@@ -242,7 +271,7 @@ def _add(data: dict, key: str, value: Any) -> None:
 
 def _jsonld_value(graph: Graph, obj, labels: dict, depth: int) -> Any:
     if isinstance(obj, URIRef):
-        label = pick_label(labels, obj)
+        label = pick_label(labels, obj, "en")
         return {"@id": str(obj), "name": label} if label else {"@id": str(obj)}
     if isinstance(obj, Literal):
         if obj.language and obj.language != "en":

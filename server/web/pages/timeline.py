@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from server.web.pages import bp
-from server.web.views import curie, iri_view, parse_when, render_page, row_text, select, when_view
+from server.web.views import curie, iri_view, parse_when, render_page, row_label, row_text, select, when_view
 
 TIMELINE = {"width": 880, "left": 16, "right": 16, "top": 44, "row": 34, "bottom": 16, "char": 6.6}
 
@@ -26,7 +26,7 @@ def timeline():
 
 def _load_events() -> list[dict]:
     rows = select(
-        """SELECT ?event ?en ?es ?description ?stamp ?begin ?end ?place ?placeLabel WHERE {
+        """SELECT ?event ?en ?es ?description ?stamp ?begin ?end ?place ?placeEn ?placeEs WHERE {
   ?event a sem:Event .
   OPTIONAL { ?event rdfs:label ?en FILTER (lang(?en) = "en") }
   OPTIONAL { ?event rdfs:label ?es FILTER (lang(?es) = "es") }
@@ -34,7 +34,8 @@ def _load_events() -> list[dict]:
   OPTIONAL { ?event sem:hasTimeStamp ?stamp }
   OPTIONAL { ?event sem:hasBeginTimeStamp ?begin }
   OPTIONAL { ?event sem:hasEndTimeStamp ?end }
-  OPTIONAL { ?event sem:hasPlace ?place OPTIONAL { ?place rdfs:label ?placeLabel FILTER (lang(?placeLabel) = "en") } }
+  OPTIONAL { ?event sem:hasPlace ?place OPTIONAL { ?place rdfs:label ?placeEn FILTER (lang(?placeEn) = "en") }
+    OPTIONAL { ?place rdfs:label ?placeEs FILTER (lang(?placeEs) = "es") } }
 }"""
     )
     events: dict[str, dict] = {}
@@ -48,9 +49,8 @@ def _load_events() -> list[dict]:
             iri,
             {
                 "iri": iri,
-                "view": iri_view(iri, row_text(row, "en")),
-                "label": row_text(row, "en") or curie(iri),
-                "es": row_text(row, "es"),
+                "view": iri_view(iri, row_label(row)),
+                "label": row_label(row) or curie(iri),
                 "description": row_text(row, "description"),
                 "begin": begin,
                 "end": end,
@@ -60,7 +60,7 @@ def _load_events() -> list[dict]:
             },
         )
         if row.get("place") is not None:
-            place = iri_view(str(row["place"]), row_text(row, "placeLabel"))
+            place = iri_view(str(row["place"]), row_label(row, "placeEn", "placeEs"))
             if place not in event["places"]:
                 event["places"].append(place)
     return sorted(

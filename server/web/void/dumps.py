@@ -14,6 +14,7 @@ from flask import Response
 from server.state import state
 from server.web.cache import versioned_cache
 from server.web.errors import ApiError
+from server.web.i18n import current_language
 from server.web.responses import Caching, etag_for, respond, send_cached_file
 from server.web.views import render_page
 from server.web.void import bp
@@ -28,7 +29,8 @@ def _folder() -> Path:
 
 @bp.route("/dumps/", methods=["GET", "HEAD"])
 def dump_index():
-    return respond(Caching(etag_for("dumps-index"), vary_accept=False), _index_page)
+    language = current_language()
+    return respond(Caching(etag_for("dumps-index", language), vary_accept=False, language=language), _index_page)
 
 
 def _index_page() -> Response:
