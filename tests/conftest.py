@@ -280,3 +280,12 @@ def validated_in_process(validate):
         return reports[path]
 
     return get
+
+
+def pytest_collection_modifyitems(config, items):
+    """With pytest-xdist (``--dist loadgroup``): each test file whole in one process, and the end-to-end
+    files together in one, so the servers they share (three store modes, a remote store) start once
+    while the other process runs the rest."""
+    for item in items:
+        path = Path(str(item.fspath)).resolve().relative_to(PROJECT_ROOT)
+        item.add_marker(pytest.mark.xdist_group("e2e" if "e2e" in path.parts else path.as_posix()))
