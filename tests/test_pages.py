@@ -375,6 +375,18 @@ def test_resource_page_etag_and_304(client):
     assert other.headers["ETag"] != first.headers["ETag"]
 
 
+@pytest.mark.parametrize("path", ["/", "/claims", "/timeline", "/source"])
+def test_site_pages_have_an_etag_per_language_and_answer_304(client, path):
+    english = client.get(path, headers={"Accept-Language": "en"})
+    spanish = client.get(path, headers={"Accept-Language": "es"})
+    assert english.status_code == spanish.status_code == 200
+    assert english.headers["ETag"] and english.headers["ETag"] != spanish.headers["ETag"]
+    assert "Accept-Language" in english.headers["Vary"]
+    again = client.get(path, headers={"Accept-Language": "en", "If-None-Match": english.headers["ETag"]})
+    assert again.status_code == 304 and not again.data
+    assert client.get(path, headers={"Accept-Language": "es", "If-None-Match": english.headers["ETag"]}).status_code == 200
+
+
 @pytest.mark.parametrize("path", ["/page/person/nobody", "/page/Person/colin-powell", "/page/person/colin_powell"])
 def test_unknown_resource_is_a_404_page(client, path):
     for headers in ({}, {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}):

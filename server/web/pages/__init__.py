@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 
 from server.publication.errors import PublicationError
 from server.web.errors import ApiError, _title, error_response, headers_of
+from server.web.i18n import current_language
+from server.web.responses import Caching, etag_for
 from server.web.views import render_page
 
 bp = Blueprint("pages", __name__)
@@ -29,6 +31,12 @@ def nav_links() -> list[tuple[str, str, str]]:
         ("pages.query_page", url_for("pages.query_page"), _("Query")),
         ("ontology_docs.ontology", url_for("ontology_docs.ontology"), _("Ontology")),
     ]
+
+
+def page_caching(*parts: str, **headers) -> Caching:
+    """A page is a function of the data, the code, what it shows (``parts``) and the language: its ETag names all four."""
+    language = current_language()
+    return Caching(etag_for(*parts, language), vary_accept=False, language=language, **headers)
 
 
 @bp.errorhandler(ApiError)

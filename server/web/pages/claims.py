@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from server.web.pages import bp
+from server.web.pages import bp, page_caching
+from server.web.responses import respond
 from server.web.pages.passages import PASSAGE_FIELDS, passage_view
 from server.rdf.namespaces import ID_SPACE
 from server.web.views import curie, iri_view, parse_when, render_page, row_label, row_text, select, when_view
@@ -35,6 +36,10 @@ RELATIONS = (  # predicate, label from the subject, label from the object
 
 @bp.route("/claims")
 def claims():
+    return respond(page_caching("claims"), _claims)
+
+
+def _claims():
     claims_by_iri = _load_claims()
     argument = []
     for kind, title in ARGUMENT_KINDS:

@@ -8,7 +8,8 @@ from flask_babel import lazy_gettext as _l
 
 from server.rdf.namespaces import ID_SPACE, MXUS
 from server.store.graphs import DATA_GRAPH
-from server.web.pages import bp
+from server.web.pages import bp, page_caching
+from server.web.responses import respond
 from server.web.pages.cite import home_jsonld
 from server.web.pages.resource import jsonld_script
 from server.web.examples import EXAMPLE_QUERIES, EXAMPLE_SLUGS
@@ -17,6 +18,10 @@ from server.web.views import iri_view, parse_when, render_page, row_label, row_t
 
 @bp.route("/")
 def home():
+    return respond(page_caching("home"), _home)
+
+
+def _home():
     citation = _citation()
     main_claims = {
         row["kind"]: {

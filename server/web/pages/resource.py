@@ -23,12 +23,12 @@ from server.rdf.namespaces import DCTERMS, SCHEMA
 from server.web.descriptions import alternates_header, describe_resource
 from server.web.errors import ApiError
 from server.web.i18n import LANGUAGE_NAMES, current_language
-from server.web.pages import bp
+from server.web.pages import bp, page_caching
 from server.web.pages.cite import page_citation
 from server.web.pages.passages import passages_about, passages_of
 from server.web.statements import external_name, grouped, incoming_rows, period_text, statement_rows, term_link, value_view
 from server.web.views import curie, iri_view, labels_of, page_path, parse_when, pick_label, render_page, safe_href, select, term_view
-from server.web.responses import Caching, etag_for, respond
+from server.web.responses import respond
 
 HEADER_TEXT = (  # shown above the table, not in it
     (SCHEMA["description"], "description"),
@@ -44,10 +44,8 @@ EXTERNAL_LINKS = ((OWL.sameAs, _l("Same as")), (RDFS.seeAlso, _l("See also")))
 def resource(kind: str, slug: str):
     if not is_valid_thing_path(kind, slug):
         raise ApiError(404, f"no page /page/{kind}/{slug}: pages are /page/{{type}}/{{slug}} in lowercase")
-    # A page for people, not negotiated: no Vary.
-    language = current_language()
-    caching = Caching(etag_for("page", kind, slug, language), vary_accept=False, link=alternates_header(kind, slug), language=language)
-    return respond(caching, lambda: _page(kind, slug))
+    # A page for people, not negotiated: no Vary: Accept.
+    return respond(page_caching("page", kind, slug, link=alternates_header(kind, slug)), lambda: _page(kind, slug))
 
 
 def _page(kind: str, slug: str) -> Response:

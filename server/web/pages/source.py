@@ -13,10 +13,9 @@ from flask_babel import gettext as _
 
 from server.state import state
 from server.web.errors import ApiError
-from server.web.i18n import current_language
-from server.web.pages import bp
+from server.web.pages import bp, page_caching
 from server.web.pages.passages import reader_href
-from server.web.responses import Caching, etag_for, respond
+from server.web.responses import respond
 from server.web.source_text import MarkedSpan, parse_range, reading_chars, render, verbatim_chars
 from server.web.views import iri_view, render_page, row_label, row_text, select
 
@@ -29,9 +28,7 @@ def source():
     if view not in VIEWS:
         raise ApiError(400, f"view={view!r}: the views are view=reading (the default) and view=scan")
     selected = request.args.get("char")
-    language = current_language()
-    caching = Caching(etag_for("source", view, selected or "", language), vary_accept=False, language=language)
-    return respond(caching, lambda: _page(view, selected))
+    return respond(page_caching("source", view, selected or ""), lambda: _page(view, selected))
 
 
 def _page(view: str, selected: str | None):

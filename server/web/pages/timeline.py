@@ -11,7 +11,8 @@ import calendar
 from datetime import date
 from typing import Any
 
-from server.web.pages import bp
+from server.web.pages import bp, page_caching
+from server.web.responses import respond
 from server.web.views import curie, iri_view, parse_when, render_page, row_label, row_text, select, when_view
 
 TIMELINE = {"width": 880, "left": 16, "right": 16, "top": 44, "row": 34, "bottom": 16, "char": 6.6}
@@ -19,6 +20,10 @@ TIMELINE = {"width": 880, "left": 16, "right": 16, "top": 44, "row": 34, "bottom
 
 @bp.route("/timeline")
 def timeline():
+    return respond(page_caching("timeline"), _timeline)
+
+
+def _timeline():
     events = _load_events()
     svg = _timeline_geometry(events) if events else None
     return render_page("timeline.html", events=events, svg=svg, active="pages.timeline")
