@@ -55,11 +55,12 @@ def endpoint():
     def answer() -> Response:
         """From the result cache, or run (and charged to the client) when this version never answered it."""
         body = versioned_cache("sparql-results", max_bytes=app.settings["RESULT_CACHE_BYTES"]).get(key, run, coalesce=False)
-        return Response(app.rewriter.outgoing(body), 200, content_type=content_type(media_type))
+        return Response(body, 200, content_type=content_type(media_type))
 
     def run() -> bytes:
+        """The answer as served (base rewritten once, here, not at every cache hit)."""
         with client_query():
-            return run_query(prepared, app.store, media_type)
+            return app.rewriter.outgoing(run_query(prepared, app.store, media_type))
 
     return respond(caching, answer)
 
