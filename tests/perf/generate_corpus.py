@@ -35,20 +35,27 @@ def synthetic_article(template: bytes, number: int) -> bytes:
     return BLANK.sub(lambda m: b"_:" + m[1] + b"a" + str(number).encode(), renamed)
 
 
-def write_corpus(articles: int, out: Path) -> int:
+def write_corpus(articles: int, out: Path, max_triples: int | None = None) -> int:
+    """``max_triples`` cuts the corpus short (the cost curve's 1k point, smaller than one article)."""
     template = article_template()
+    written = 0
     with out.open("wb") as handle:
         for number in range(1, articles + 1):
-            handle.write(synthetic_article(template, number))
-    return articles * len(template.splitlines())
+            lines = synthetic_article(template, number).splitlines(keepends=True)
+            if max_triples is not None:
+                lines = lines[: max_triples - written]
+            handle.writelines(lines)
+            written += len(lines)
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, required=True, help="how many synthetic articles")
     parser.add_argument("--out", type=Path, required=True, help="N-Triples file to write")
+    parser.add_argument("--max-triples", type=int, help="stop after this many triples")
     args = parser.parse_args(argv)
-    triples = write_corpus(args.articles, args.out)
+    triples = write_corpus(args.articles, args.out, args.max_triples)
     print(f"wrote {args.out}: {args.articles} articles, about {triples} triples")
     return 0
 

@@ -12,8 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import VENV_BIN
 from .comparison import SIZES, run_size
+from .curve import curve_table, plot_curve
 from .processes import _on_signal, stop_all
 from .report import environment, table
 from .tools import rdflib_endpoint_venv, static_tools
@@ -23,14 +23,16 @@ from .validation import validation_times
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="article,10k,100k",
-                        help="comma-separated among article (1 copy), 10k, 100k, 1m (default article,10k,100k; 1m is slow: minutes to load)")
+                        help="comma-separated among 1k (one article cut short), article (one copy, ~2.2k), 10k, 100k, "
+                             "1m, 10m (default article,10k,100k; 1m takes minutes to load, 10m most of an hour)")
+    parser.add_argument("--plot", type=Path, help="write the cost-curve plot (SVG or PNG by the name) here")
     parser.add_argument("--clients", default="1,8", help="concurrency levels (default 1,8)")
     parser.add_argument("--duration", type=float, default=6.0,
                         help="seconds of query mix per system, size and concurrency, split in rounds (default 6)")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per measurement (default 2)")
-    parser.add_argument("--mxus-server", choices=("gunicorn", "serve"), default=None,
-                        help="how to run mxus (default: gunicorn when installed, else the README's production "
-                             "command, mxus serve on waitress)")
+    parser.add_argument("--mxus-server", choices=("gunicorn", "serve"), default="serve",
+                        help="how to run mxus: the README's production command, mxus serve on waitress (default), "
+                             "or gunicorn --workers 1 --threads 8 (the bench extra installs it)")
     parser.add_argument("--mxus-store", choices=("memory", "disk"), default="memory",
                         help="mxus's embedded store: each query worker loads the data in memory (default), or "
                              "one on-disk store the workers open read-only (--store-path), loaded before the start")
@@ -48,9 +50,6 @@ def main(argv=None) -> int:
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
         parser.error(f"unknown size(s) {unknown}; choose among {list(SIZES)}")
-    if args.mxus_server is None:
-        args.mxus_server = "gunicorn" if (VENV_BIN / "gunicorn").exists() else "serve"
-
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     atexit.register(stop_all)
@@ -80,8 +79,12 @@ def main(argv=None) -> int:
                   "person:colin-powell)\n", file=out)
             print(table(["triples", "runs", "p50 ms", "max ms", "conforms"], validation_times()), file=out)
             out.flush()
-        for size in sizes:
-            run_size(size, SIZES[size], args, work, venv, out)
+        results = {size: run_size(size, SIZES[size], args, work, venv, out) for size in sizes}
+        print("\n## Cost curve\n", file=out)
+        print(curve_table(results), file=out)
+        if args.plot:
+            why_not = plot_curve(results, args.plot)
+            print(f"\n- plot: {why_not or args.plot}", file=out)
         print(f"\n(total run {time.monotonic() - began:.0f} s)", file=out)
     finally:
         stop_all()

@@ -119,3 +119,10 @@ class RssSampler(threading.Thread):
 
 
 # ---------------------------------------------------------------- systems
+
+
+def folder_size_mb(folder: Path) -> float | None:
+    """Bytes of the files under ``folder`` (as du counts apparent sizes), in MiB; None when it is gone."""
+    if not folder.exists():
+        return None
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1024 / 1024

@@ -15,7 +15,7 @@ from pathlib import Path
 from tests.production import production_command
 
 from . import ID, ROOT, VENV_BIN
-from .processes import RssSampler, free_port, start, stop
+from .processes import RssSampler, folder_size_mb, free_port, start, stop
 from .workload import sparql_request
 
 class System:
@@ -89,6 +89,20 @@ class System:
     def peak_rss_mb(self) -> float | None:
         return self.sampler.peak_kb / 1024 if self.sampler else None
 
+    def data_folder(self) -> Path | None:
+        """Where the system keeps the data on disk (None: in memory only)."""
+        return None
+
+    @property
+    def disk_mb(self) -> float | None:
+        folder = self.data_folder()
+        return folder_size_mb(folder) if folder else None
+
+    def remove_files(self) -> None:
+        folder = self.data_folder()
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
 
 class Mxus(System):
     name = "mxus"
@@ -139,6 +153,9 @@ class Mxus(System):
     def describe_request(self, kind, slug):
         return urllib.request.Request(f"{self.base}/data/{kind}/{slug}", headers={"Accept": "text/turtle"})
 
+    def data_folder(self):
+        return self.store_path
+
 
 class Oxigraph(System):
     name = "oxigraph"
@@ -153,6 +170,9 @@ class Oxigraph(System):
         )
         self.load_s = time.monotonic() - started
         self.location = location
+
+    def data_folder(self):
+        return getattr(self, "location", None)
 
     def command(self):
         return [str(VENV_BIN / "oxigraph"), "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}"]
