@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from .comparison import SIZES, run_size
+from .fronts import run_fronts
 from .curve import curve_table, plot_curve
 from .processes import _on_signal, stop_all
 from .report import environment, table
@@ -25,6 +26,8 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", default="article,10k,100k",
                         help="comma-separated among 1k (one article cut short), article (one copy, ~2.2k), 10k, 100k, "
                              "1m, 10m (default article,10k,100k; 1m takes minutes to load, 10m most of an hour)")
+    parser.add_argument("--fronts", metavar="SIZE",
+                        help="also run one and then two mxus fronts in front of one Oxigraph server at this size")
     parser.add_argument("--plot", type=Path, help="write the cost-curve plot (SVG or PNG by the name) here")
     parser.add_argument("--clients", default="1,8", help="concurrency levels (default 1,8)")
     parser.add_argument("--duration", type=float, default=6.0,
@@ -48,6 +51,8 @@ def main(argv=None) -> int:
     args.clients = [int(c) for c in args.clients.split(",")]
     sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in sizes if s not in SIZES]
+    if args.fronts and args.fronts not in SIZES:
+        unknown.append(args.fronts)
     if unknown:
         parser.error(f"unknown size(s) {unknown}; choose among {list(SIZES)}")
     signal.signal(signal.SIGINT, _on_signal)
@@ -80,11 +85,14 @@ def main(argv=None) -> int:
             print(table(["triples", "runs", "p50 ms", "max ms", "conforms"], validation_times()), file=out)
             out.flush()
         results = {size: run_size(size, SIZES[size], args, work, venv, out) for size in sizes}
-        print("\n## Cost curve\n", file=out)
-        print(curve_table(results), file=out)
-        if args.plot:
+        if results:
+            print("\n## Cost curve\n", file=out)
+            print(curve_table(results), file=out)
+        if results and args.plot:
             why_not = plot_curve(results, args.plot)
             print(f"\n- plot: {why_not or args.plot}", file=out)
+        if args.fronts:
+            run_fronts(args.fronts, args, work, out)
         print(f"\n(total run {time.monotonic() - began:.0f} s)", file=out)
     finally:
         stop_all()
