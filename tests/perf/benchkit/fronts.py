@@ -20,35 +20,9 @@ from tests.production import production_command
 
 from . import ROOT, VENV_BIN
 from .comparison import SIZES, make_corpus
-from .processes import free_port, start, stop
+from .processes import free_port, start, stop, tree_cpu_seconds
 from .report import fmt, table
 from .workload import Cell, drive, query_mix, sparql_request
-
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def tree_cpu_seconds(root: int) -> float:
-    """User + system CPU seconds of ``root`` and its live descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_bytes()
-                children.setdefault(int(stat[stat.rindex(b")") + 2:].split()[1]), []).append(int(entry))
-            except (OSError, ValueError, IndexError):
-                continue
-    total, frontier = 0.0, [root]
-    while frontier:
-        pid = frontier.pop()
-        frontier += children.get(pid, [])
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_bytes()
-            fields = fields[fields.rindex(b")") + 2:].split()
-            total += (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
-        except (OSError, ValueError, IndexError):
-            continue
-    return total
-
 
 def wait_answering(url: str, process: subprocess.Popen, timeout: float) -> None:
     deadline = time.monotonic() + timeout

@@ -76,8 +76,8 @@ def run_to_end(cmd: list[str], log: Path, timeout: float) -> tuple[int | None, s
     return code, log.read_text(errors="replace")
 
 
-def tree_rss_kb(root: int) -> int:
-    """RSS of ``root`` and all its descendants, in KiB, from /proc."""
+def process_tree(root: int) -> set[int]:
+    """``root`` and all its live descendants, from /proc."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -94,8 +94,13 @@ def tree_rss_kb(root: int) -> int:
             if ppid == parent and pid not in tree:
                 tree.add(pid)
                 frontier.append(pid)
+    return tree
+
+
+def tree_rss_kb(root: int) -> int:
+    """RSS of ``root`` and all its descendants, in KiB."""
     total = 0
-    for pid in tree:
+    for pid in process_tree(root):
         try:
             with open(f"/proc/{pid}/status") as handle:
                 for line in handle:
@@ -103,6 +108,20 @@ def tree_rss_kb(root: int) -> int:
                         total += int(line.split()[1])
                         break
         except OSError:
+            continue
+    return total
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of ``root`` and its live descendants."""
+    total = 0.0
+    for pid in process_tree(root):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                fields = handle.read()
+            fields = fields[fields.rindex(b")") + 2 :].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+        except (OSError, ValueError, IndexError):
             continue
     return total
 
