@@ -134,6 +134,9 @@ def test_the_timeline_filtered_by_a_person_shows_only_their_events(client, sparq
         drawn = {a.attrs["href"] for a in doc.find("svg", class_="timeline").find_all("a", class_="event")}
         assert drawn == expected
     assert client.get("/timeline?actor=nobody-at-all").status_code == 404
+    assert client.get("/timeline?actor=claim/thesis-beyond-security").status_code == 404  # not an actor's kind
+    creel = parse_html(client.get("/timeline?actor=santiago-creel").get_data(as_text=True))  # in the data, in no event
+    assert not creel.find("ol", class_="events").find_all("li") and "Santiago Creel" in creel.find("p", class_="filter-note").words()
 
 
 def test_the_timeline_names_the_actors_of_each_event(client, sparql):

@@ -14,6 +14,7 @@ from typing import Any
 from flask import request
 
 from server.rdf.namespaces import ID_SPACE
+from server.rdf.uris import is_valid_thing_path, thing_uri
 from server.state import state
 from server.web.argument_map import wrap
 from server.web.errors import ApiError
@@ -22,6 +23,7 @@ from server.web.responses import respond
 from server.web.views import curie, iri_view, parse_when, render_page, row_label, row_text, select, when_view
 
 TIMELINE = {"width": 880, "left": 16, "right": 16, "top": 44, "row": 46, "bottom": 16, "char": 6.6}
+ACTOR_KINDS = ("person", "organisation", "group")
 # On a phone: a figure its own width (no scaling down), each event's name and actors on lines above its mark.
 NARROW = {"width": 360, "left": 10, "right": 10, "top": 40, "line": 17, "mark": 18, "gap": 14, "bottom": 12, "char": 7.1}
 
@@ -59,14 +61,26 @@ def _actors(events: list[dict]) -> list[dict]:
 
 
 def _find_actor(asked: str, actors: list[dict]) -> dict:
-    """The actor ``?actor=`` names: a URI (canonical or of this server), kind/slug, kind:slug or the slug alone."""
+    """The actor ``?actor=`` names: a URI (canonical or of this server), kind/slug, kind:slug or the slug alone.
+
+    Someone in the data who acts in no event is found too (an empty timeline says so); a name the data does not have is a 404.
+    """
     iri = state().rewriter.incoming(asked)
     for actor in actors:
         tail = actor["iri"][len(ID_SPACE):]
         if asked in (actor["value"], tail, tail.replace("/", ":", 1)) or iri == actor["iri"]:
             return actor
-    raise ApiError(404, f"actor={asked!r}: no event in this dataset has that actor; "
-                        "give a person's or organisation's URI or slug, e.g. actor=colin-powell")
+    path = iri[len(ID_SPACE):] if iri.startswith(ID_SPACE) else asked.replace(":", "/", 1)
+    kind, _, slug = path.partition("/")
+    candidates = [(kind, slug)] if slug else [(k, kind) for k in ACTOR_KINDS]
+    iris = [thing_uri(k, s) for k, s in candidates if k in ACTOR_KINDS and is_valid_thing_path(k, s)]
+    rows = select(f"""SELECT ?r ?en ?es WHERE {{ VALUES ?r {{ {" ".join(f"<{i}>" for i in iris)} }}
+  ?r rdfs:label ?any OPTIONAL {{ ?r rdfs:label ?en FILTER (lang(?en) = "en") }} OPTIONAL {{ ?r rdfs:label ?es FILTER (lang(?es) = "es") }}
+}} LIMIT 1""") if iris else []
+    if rows:
+        return dict(iri_view(str(rows[0]["r"]), row_label(rows[0])), events=0, value=str(rows[0]["r"]).rsplit("/", 1)[-1])
+    raise ApiError(404, f"actor={asked!r}: no person, organisation or group of that name in this dataset; "
+                        "give its URI or slug, e.g. actor=colin-powell")
 
 
 def _load_events() -> list[dict]:
