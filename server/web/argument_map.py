@@ -166,8 +166,23 @@ def layout(argument: Argument) -> dict:
     width = 2 * g["margin"] + len(used) * g["width"] + (len(used) - 1) * g["gap_x"]
     lanes = {id(e): top - g["lane"] * (i + 1) for i, e in enumerate(skipping)}
     curves = [_curve(e, boxes[e.source], boxes[e.target], lanes.get(id(e))) for e in argument.edges]
+    _name_once(curves)
     return {"width": width, "height": height, "boxes": [boxes[n.iri] for n in argument.nodes], "edges": curves,
             "legend_y": height - g["legend"] + 18, "box": g}
+
+
+def _name_once(curves: list[dict]) -> None:
+    """Parallel edges of one relation (three factors elaborating the thesis) are named once, on the middle one."""
+    bundles: dict[tuple, list[dict]] = defaultdict(list)
+    for curve in curves:
+        same = curve["source"]["column"] == curve["target"]["column"]
+        key = (curve["source"]["column"], curve["target"]["column"], curve["edge"].relation, curve["edge"].target if same else None)
+        bundles[key].append(curve)
+    for bundle in bundles.values():
+        bundle.sort(key=lambda c: c["label_y"])
+        for index, curve in enumerate(bundle):
+            if index != (len(bundle) - 1) // 2:
+                curve["lines"] = []
 
 
 def _curve(edge: Edge, source: dict, target: dict, lane: float | None) -> dict:
@@ -183,7 +198,7 @@ def _curve(edge: Edge, source: dict, target: dict, lane: float | None) -> dict:
         y0, y1 = source["y"] + h / 2, target["y"] + h / 2
         bend = x - g["margin"] + 4
         path = f"M{x},{y0} C{bend},{y0} {bend},{y1} {x},{y1}"
-        label = (x + w / 2, target["y"] - 5)
+        label = (x + w / 2, max(source["y"], target["y"]) - 5)
     else:  # neighbouring columns: facing sides
         forward = target["column"] > source["column"]
         x0 = source["x"] + (w if forward else 0)

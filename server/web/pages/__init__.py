@@ -26,7 +26,6 @@ def nav_links() -> list[tuple[str, str, str]]:
     return [
         ("pages.home", url_for("pages.home"), _("Home")),
         ("pages.claims", url_for("pages.claims"), _("Claims")),
-        ("pages.argument", url_for("pages.argument"), _("Argument map")),
         ("pages.timeline", url_for("pages.timeline"), _("Timeline")),
         ("pages.source", url_for("pages.source"), _("Source text")),
         ("pages.query_page", url_for("pages.query_page"), _("Query")),
