@@ -154,6 +154,9 @@ def test_a_person_page_lists_posts_with_dates_in_order(client):
     items = powell.find("ol", class_="tenures").find_all("li")
     assert len(items) == 2 and all(i.find("span", class_="when").words() == "2001" for i in items)
     assert all(i.find("span", class_="tag") for i in items)  # the year is the curators' reading
+    group = parse_html(client.get("/page/organisation/high-level-group-on-migration").get_data(as_text=True))
+    members = [li.words() for li in group.find("ol", class_="tenures").find_all("li")]
+    assert len(members) == 4 and all("co-chair" in m and "Claim" not in m for m in members)  # regression: a role, not any label
     dates = [li.find("time") for li in powell.by_id("chronicle-heading").parent.find("ol").find_all("li") if li.find_all("time")]
     assert [d.attrs["datetime"] for d in dates] == sorted(d.attrs["datetime"] for d in dates)
 

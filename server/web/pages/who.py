@@ -19,6 +19,7 @@ LABELS = """OPTIONAL {{ ?{0} rdfs:label ?{0}En FILTER (lang(?{0}En) = "en") }}
 
 
 def _labels(*names: str) -> str:
+    """Labels of variables bound before (inside an OPTIONAL that binds one, so an unbound one is not bound by its label)."""
     return "\n  ".join(LABELS.format(name) for name in names)
 
 
@@ -32,10 +33,12 @@ def posts(iri: str) -> list[dict]:
         f"""SELECT ?m ?member ?memberEn ?memberEs ?post ?postEn ?postEs ?role ?roleEn ?roleEs ?org ?orgEn ?orgEs ?date ?link WHERE {{
   ?m a org:Membership ; org:member ?member .
   {{ ?m org:member <{iri}> }} UNION {{ ?m org:organization <{iri}> }}
-  OPTIONAL {{ ?m mxus:post ?post }} OPTIONAL {{ ?m org:role ?role }} OPTIONAL {{ ?m org:organization ?org }}
+  OPTIONAL {{ ?m mxus:post ?post {_labels("post")} }}
+  OPTIONAL {{ ?m org:role ?role {_labels("role")} }}
+  OPTIONAL {{ ?m org:organization ?org {_labels("org")} }}
   OPTIONAL {{ ?m org:memberDuring/time:inside/(time:inXSDDate|time:inXSDgYear) ?date }}
   OPTIONAL {{ ?link a mxus:InterpretiveLink ; rdf:subject ?m ; rdf:predicate org:memberDuring }}
-  {_labels("member", "post", "role", "org")}
+  {_labels("member")}
 }}"""
     )
     found: dict[str, dict] = {}
