@@ -19,6 +19,9 @@ PAGES = {
     "person": "page/person/jorge-g-castaneda",
     "claim": "page/claim/thesis-beyond-security",
     "source": "source?char=1917,2148#char=1917,2148",
+    "event": "page/event/washington-meeting-2001",
+    "argument": "argument",
+    "timeline": "timeline?actor=george-w-bush",
 }
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 

@@ -57,6 +57,7 @@ def _page_error(error: ApiError | PublicationError) -> Response:
 
 # The route modules register their views on ``bp`` when imported.
 from server.web.pages import (
+    argument,  # noqa: E402, F401
     claims,  # noqa: E402, F401
     home,  # noqa: E402, F401
     query,  # noqa: E402, F401

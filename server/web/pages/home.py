@@ -10,10 +10,11 @@ from server.rdf.namespaces import ID_SPACE, MXUS
 from server.store.graphs import DATA_GRAPH
 from server.web.pages import bp, page_caching
 from server.web.responses import respond
+from server.web.pages.argument import argument_map_view
 from server.web.pages.cite import home_jsonld
 from server.web.pages.resource import jsonld_script
 from server.web.examples import EXAMPLE_QUERIES, EXAMPLE_SLUGS
-from server.web.views import iri_view, parse_when, render_page, row_label, row_text, select
+from server.web.views import iri_view, parse_when, render_page, row_label, row_text, select, when_view
 
 
 @bp.route("/")
@@ -44,6 +45,7 @@ def _home():
         citation=citation,
         question=main_claims.get(MXUS.ResearchQuestion),
         thesis=main_claims.get(MXUS.Thesis),
+        argument_diagram=argument_map_view(),
         groups=_entry_points(),
         stats=_statistics(),
         examples=[
@@ -109,20 +111,23 @@ ENTRY_GROUPS = (
 def _entry_points() -> list[dict]:
     union = " UNION ".join(f'{{ {pattern} BIND ("{key}" AS ?group) }}' for key, _, pattern in ENTRY_GROUPS)
     rows = select(
-        f"""SELECT DISTINCT ?group ?r ?en ?es ?start WHERE {{
+        f"""SELECT DISTINCT ?group ?r ?en ?es ?start ?date ?end WHERE {{
   {union}
   FILTER (STRSTARTS(STR(?r), "{ID_SPACE}"))
   OPTIONAL {{ ?r rdfs:label ?en FILTER (lang(?en) = "en") }}
   OPTIONAL {{ ?r rdfs:label ?es FILTER (lang(?es) = "es") }}
   OPTIONAL {{ ?r mxus:statedIn/oa:hasSelector/oa:start ?start }}
+  OPTIONAL {{ ?r sem:hasTimeStamp|sem:hasBeginTimeStamp ?date OPTIONAL {{ ?r sem:hasEndTimeStamp ?end }} }}
 }}"""
     )
     members: dict[str, dict[str, dict]] = {key: {} for key, _, _ in ENTRY_GROUPS}
     for row in rows:
         iri = str(row["r"])
         item = members[str(row["group"])].setdefault(
-            iri, {"view": iri_view(iri, row_label(row)), "start": None}
+            iri, {"view": iri_view(iri, row_label(row)), "start": None, "begin": parse_when(row_text(row, "date")),
+                  "end": parse_when(row_text(row, "end"))}
         )
+        item["when"] = when_view(item["begin"], item["end"])
         if row.get("start") is not None:
             start = int(row["start"])
             item["start"] = start if item["start"] is None else min(item["start"], start)
@@ -131,6 +136,9 @@ def _entry_points() -> list[dict]:
         items = list(members[key].values())
         if key == "claims":  # in the order the article makes them
             items.sort(key=lambda item: (item["start"] is None, item["start"] or 0, item["view"]["text"]))
+        elif key == "events":  # the story, in the order it happened
+            items.sort(key=lambda item: (item["begin"] is None, item["begin"].start if item["begin"] else None,
+                                         (item["end"] or item["begin"]).end if item["begin"] else None, item["view"]["text"]))
         else:
             items.sort(key=lambda item: item["view"]["text"].casefold())
         groups.append({"key": key, "title": title, "items": items})

@@ -26,6 +26,7 @@ from server.web.i18n import LANGUAGE_NAMES, current_language
 from server.web.pages import bp, page_caching
 from server.web.pages.cite import page_citation
 from server.web.pages.passages import passages_about, passages_of
+from server.web.pages.who import chronicle, event_summary, posts
 from server.web.statements import external_name, grouped, incoming_rows, period_text, statement_rows, term_link, value_view
 from server.web.views import curie, iri_view, labels_of, page_path, parse_when, pick_label, render_page, safe_href, select, term_view
 from server.web.responses import respond
@@ -79,6 +80,9 @@ def _page(kind: str, slug: str) -> Response:
         "related": related,
         "external": _external_links(graph, subject),
         "contributed": contributed_statements(iri, labels, graph),
+        "event": event_summary(iri) if kind == "event" else None,
+        "posts": posts(iri) if kind in ("person", "organisation", "group") else [],
+        "chronicle": chronicle(iri) if kind in ("person", "organisation", "group") else [],
         "formats": [
             {"href": f"/data/{kind}/{slug}{ext}", "type": media, "name": ext[1:]} for ext, media in EXTENSIONS.items()
         ],
