@@ -1,7 +1,7 @@
 """How answers travel: every page carries an ETag, and bodies are compressed when the client accepts it.
 
 Compression is Flask-Compress: Brotli, else gzip, by the request's
-``Accept-Encoding``; never bodies under ``MIN_BYTES``, never error answers,
+``Accept-Encoding``; never bodies under ``MIN_BYTES``, never redirects or errors,
 never streamed ones (the dumps are sent from disk with Range support and come
 as ``.gz`` files of their own). A compressed body is another representation,
 so it has another ETag: Flask-Compress tags it ``"X:br"`` or ``"X:gzip"``, and
@@ -43,6 +43,8 @@ def install(app: Flask) -> None:
     @app.after_request
     def tag_and_compress(response: Response) -> Response:
         tagged_here = _tag_page(response)
+        if not (200 <= response.status_code < 300 or response.status_code == 304):
+            return response  # redirects and errors: small, never compressed, so no Vary: Accept-Encoding
         response = compress.after_request(response)
         if tagged_here and response.status_code == 200 and request.method in ("GET", "HEAD"):
             response = _not_modified_if_current(response)

@@ -89,10 +89,15 @@ def groups(driver) -> dict[str, list[str]]:
             for section in driver.find_elements(By.CSS_SELECTOR, "section.search-group")}
 
 
-@pytest.mark.parametrize("language, people", [("en", "People"), ("es", "Personas")])
-@pytest.mark.parametrize("path", ["", CASTANEDA, "page/event/san-cristobal-meeting-2001", "claims", "timeline", "source",
-                                  "query", "ontology", "validate", "contributions", "dumps/", "page/person/nobody"])
-def test_the_search_box_of_every_page_type_finds_castaneda(browsers, base_url, path, language, people):
+PAGE_TYPES = ["", CASTANEDA, "page/event/san-cristobal-meeting-2001", "claims", "timeline", "source", "query", "ontology",
+              "validate", "contributions", "dumps/", "page/person/nobody"]
+PEOPLE = {"en": "People", "es": "Personas"}
+
+
+# Every page type once, in English and Spanish by turns (each language on half of them).
+@pytest.mark.parametrize("path, language", [(path, "es" if i % 2 else "en") for i, path in enumerate(PAGE_TYPES)])
+def test_the_search_box_of_every_page_type_finds_castaneda(browsers, base_url, path, language):
+    people = PEOPLE[language]
     load(browsers.desktop, f"{base_url}{path}?lang={language}")
     search_from_the_header(browsers.desktop, "castaneda")
     found = groups(browsers.desktop)
@@ -156,5 +161,11 @@ def test_contributions_as_pages_on_a_phone(servers, tmp_path, browsers, fetch):
         assert phone.find_element(By.CSS_SELECTOR, "header.site form[role=search]")
         widths = phone.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], f"the contribution page is {widths[0]} px wide on a {widths[1]} px phone"
+    for path in ("search?q=castaneda", "validate?about=" + urllib.parse.quote(server.base + "id/person/jorge-g-castaneda"),
+                 "page/person/castaneda", "dumps/"):
+        for language in ("en", "es"):
+            load(phone, f"{server.base}{path}{'&' if '?' in path else '?'}lang={language}")
+            widths = phone.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+            assert widths[0] <= widths[1], f"{path} ({language}) is {widths[0]} px wide on a {widths[1]} px phone"
     home = fetch(server.base, headers={"Accept": "text/html"}).text
     assert "/id/contribution/" not in home  # the home page's graph table: published graphs only
