@@ -56,6 +56,9 @@ def test_the_list_is_a_page_for_browsers_and_json_for_machines(setup):
     assert client.get("/contributions").mimetype == "application/json"  # curl's */*: the data, as before
     spanish = parse_html(client.get("/contributions?lang=es", headers=HTML).get_data(as_text=True))
     assert "pendiente" in spanish.find("table", class_="contributions").words()
+    nav = [a.attrs["href"] for a in spanish.find("header").find("nav").find_all("a")]
+    assert "/contributions?lang=es" in nav and "/validate?lang=es" in nav  # a Spanish reader stays in Spanish
+    assert f"/contributions/{kept}?lang=es" in [a.attrs["href"] for a in spanish.find("table", class_="contributions").find_all("a")]
 
 
 def test_the_list_page_revalidates_and_changes_with_a_decision(setup):
