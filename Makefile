@@ -33,7 +33,7 @@ bench: $(STAMP)
 # (committed; tests/test_translations.py checks it is the compiled .po).
 translations: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l --no-location --sort-output -o .venv/messages.pot .
-	$(BIN)/pybabel -q update --no-fuzzy-matching -i .venv/messages.pot -d server/translations
+	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i .venv/messages.pot -d server/translations
 	$(BIN)/pybabel -q compile -d server/translations
 
 # On demand: the README's screenshots (docs/screenshots/), from a server on a spare port.

@@ -50,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.web import (
         citations,
         contributions,
+        encoding,
         errors,
         nanopubs,
         i18n,
@@ -57,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
         pages,
         reconcile,
         resources,
+        search_service,
         security,
         sparql,
         validation_service,
@@ -66,7 +68,8 @@ def create_app(config: dict | None = None) -> Flask:
     errors.install(app)
     security.install(app)
     i18n.install(app)
+    encoding.install(app)
     for blueprint in (sparql, resources, pages, ontology_docs, void, validation_service, contributions, reconcile, nanopubs,
-                      citations):
+                      citations, search_service):
         app.register_blueprint(blueprint.bp)
     return app

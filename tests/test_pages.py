@@ -186,8 +186,8 @@ def test_every_page_shares_the_layout(page, path):
     assert doc.find("meta", name="viewport")
     assert doc.find("link", rel="stylesheet").attrs["href"] == "/static/style.css"
     nav = doc.find("header").find("nav")
-    assert [a.words() for a in nav.find_all("a")] == ["Home", "Claims", "Timeline", "Source text", "Query", "Ontology"]
-    assert hrefs(nav) == ["/", "/claims", "/timeline", "/source", "/query", "/ontology"]
+    assert [a.words() for a in nav.find_all("a")] == ["Home", "Claims", "Timeline", "Source text", "Query", "Ontology", "Validate", "Contributions"]
+    assert hrefs(nav) == ["/", "/claims", "/timeline", "/source", "/query", "/ontology", "/validate", "/contributions"]
     assert len(doc.find_all("main")) == 1
     assert len(doc.find_all("h1")) == 1
 
@@ -690,7 +690,7 @@ def test_sparql_query_from_a_browser_shows_the_query_page_with_the_result(client
     response = client.get("/sparql", query_string={"query": text}, headers={"Accept": BROWSER})
     assert response.status_code == 200
     assert response.content_type == "text/html; charset=utf-8"
-    assert response.headers["Vary"] == "Accept, Accept-Language"
+    assert response.headers["Vary"] == "Accept, Accept-Encoding, Accept-Language"
     doc = parse_html(response.get_data(as_text=True))
     assert doc.find("textarea", name="query").text() == text
     assert len(doc.find("table", class_="results-table").find("tbody").find_all("tr")) == 2

@@ -59,7 +59,7 @@ def test_select_results_in_every_format(client, media_type):
     response = client.get("/sparql", query_string={"query": CHAIRS_QUERY}, headers={"Accept": media_type})
     assert response.status_code == 200
     assert response.mimetype == media_type
-    assert response.headers["Vary"] == "Accept"
+    assert response.headers["Vary"] == "Accept, Accept-Encoding"
     body = response.data.decode()
     if media_type.endswith("json"):
         people = [b["person"]["value"] for b in json.loads(body)["results"]["bindings"]]

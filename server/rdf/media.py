@@ -69,6 +69,8 @@ RESULT_FORMATS: tuple[ResultFormat, ...] = (
 )
 
 HTML = "text/html"
+JSON = "application/json"  # our own JSON documents (contributions, search results), not SPARQL results
+OPENSEARCH = "application/opensearchdescription+xml"  # an OpenSearch 1.1 description (/opensearch.xml)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, request
 
 from server.publication.contributions import ACCEPTED, PENDING, REJECTED, Contribution
 from server.publication.errors import NotConforming
@@ -19,11 +19,13 @@ from server.publication.tokens import CONTRIBUTE, MAINTAIN, Identity
 from server.state import state
 from server.web.bodies import request_body
 from server.web.errors import ApiError
-from server.rdf.media import DESCRIPTION_TYPES, HTML, content_type, serialize_as
-from server.web.negotiation import NotAcceptable, negotiate_media_type
+from server.rdf.media import DESCRIPTION_TYPES, HTML, JSON, content_type, serialize_as
+from server.web.negotiation import NotAcceptable, negotiate_media_type, prefers_html
 from server.web.reports import render_report
 from server.web.security import bearer_identity
-from server.web.responses import negotiated
+from server.web.i18n import current_language
+from server.web.responses import Caching, etag_for, negotiated, respond
+from server.web.views import parse_when, render_page
 
 bp = Blueprint("contributions", __name__)
 
@@ -68,17 +70,47 @@ def listing():
         raise ApiError(400, "page and per_page are whole numbers") from None
     items = state().publication.records.all(status)
     window = items[(page - 1) * per_page : page * per_page]
+    following = None
+    if page * per_page < len(items):
+        following = f"/contributions?page={page + 1}&per_page={per_page}" + (f"&status={status}" if status else "")
+    if prefers_html(request.accept_mimetypes, (JSON,)):
+        # The page's ETag names what it lists: a decision changes a status without changing the store.
+        listed = [f"{c.id}:{c.status}" for c in window]
+        caching = _page_caching("contributions", status or "", str(page), str(per_page), str(len(items)), *listed)
+        return respond(caching, lambda: _listing_page(window, len(items), status, following))
     body = {
         "total": len(items),
         "page": page,
         "per_page": per_page,
         "items": [{**c.summary(), "href": f"/contributions/{c.id}"} for c in window],
     }
-    response = _json(body)
-    if page * per_page < len(items):
-        query = f"page={page + 1}&per_page={per_page}" + (f"&status={status}" if status else "")
-        response.headers["Link"] = f'</contributions?{query}>; rel="next"'
+    response = negotiated(_json(body))
+    if following:
+        response.headers["Link"] = f'<{following}>; rel="next"'
     return response
+
+
+def _page_caching(*parts: str) -> Caching:
+    """A page in one language, at a URL that also answers JSON (``Vary: Accept``); revalidated on every
+    use (``max-age=0``), since a decision changes what it shows."""
+    language = current_language()
+    return Caching(etag_for(*parts, language), max_age=0, language=language)
+
+
+def _listing_page(window: list[Contribution], total: int, status: str | None, following: str | None) -> Response:
+    rows = [{"id": c.id, "status": c.status, "submitted": moment(c.submitted), "triples": c.triples,
+             "contributor": c.contributor.get("name")} for c in window]
+    return render_page("contributions.html", rows=rows, total=total, status=status, following=following,
+                       statuses=(PENDING, ACCEPTED, REJECTED), active="contributions.listing")
+
+
+def moment(iso: str | None) -> dict | None:
+    """A record's timestamp (ISO 8601, UTC) for people: the day in the page's language, then the time."""
+    when = parse_when(iso)
+    if when is None:
+        return None
+    time = iso[11:16] if len(iso) >= 16 and iso[10] == "T" else ""
+    return {"iso": iso, "text": f"{when.text}, {time} UTC" if time else when.text}
 
 
 @bp.route("/contributions/<contribution_id>", methods=["GET", "HEAD"])
@@ -86,14 +118,16 @@ def show(contribution_id: str):
     records = state().publication.records
     contribution = records.get(contribution_id)
     try:
-        media_type = negotiate_media_type(request.accept_mimetypes, ("application/json", HTML, *DESCRIPTION_TYPES), request.args.get("format"))
+        media_type = negotiate_media_type(request.accept_mimetypes, (JSON, HTML, *DESCRIPTION_TYPES), request.args.get("format"))
     except (NotAcceptable, ValueError) as exc:
         raise ApiError(406, str(exc)) from None
-    if media_type == "application/json":
+    if media_type == HTML:
+        caching = _page_caching("contribution", contribution.id, contribution.status, str(len(contribution.history)))
+        return respond(caching, lambda: render_page("contribution.html", contribution=contribution, moment=moment,
+                                                    turtle=records.content(contribution_id).serialize(format="turtle"),
+                                                    active="contributions.listing"))
+    if media_type == JSON:
         body = json.dumps(contribution.summary(), indent=2, ensure_ascii=False).encode("utf-8")
-    elif media_type == HTML:
-        turtle = records.content(contribution_id).serialize(format="turtle")
-        body = render_template("contribution.html", contribution=contribution, turtle=turtle).encode("utf-8")
     else:
         body = serialize_as(records.content(contribution_id), media_type)
     return negotiated(Response(state().rewriter.outgoing(body), 200, content_type=content_type(media_type)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 
 from flask import Flask, Response, current_app, g, render_template, request
@@ -16,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from server.state import EXTENSION, state
 from server.publication.errors import PublicationError
+from server.web.search import suggestions
 from server.web.security import logged_path
 from server.store.errors import EngineBusy, QueryFailed, QueryOverLimit, StoreFailed
 
@@ -66,7 +68,26 @@ def headers_of(error: Exception) -> dict:
     return headers
 
 
+MISSING_THING = re.compile(r"\A/(?:id|page|data)/([a-z]+)/([a-z0-9-]{1,200}?)(?:\.[a-z]+)?\Z")
+
+
+def near_matches(status: int) -> dict | None:
+    """For a 404 at /id/{type}/{slug} (or its page or data): things whose names share the slug's words,
+    and the words, for a search link; None otherwise. Best effort: a store that fails suggests nothing."""
+    match = MISSING_THING.match(request.path) if status == 404 else None
+    if match is None:
+        return None
+    text = match.group(2).replace("-", " ")
+    try:
+        hits = suggestions(text)
+    except QueryFailed:
+        hits = []
+    return {"words": text, "hits": [hit.as_dict() for hit in hits]}
+
+
 def install(app: Flask) -> None:
+    app.jinja_env.globals["near_matches"] = near_matches
+
     @app.errorhandler(ApiError)
     def handle_api_error(error: ApiError):
         response = error_response(error.status, _title(error.status), error.message, error.spec)

@@ -24,7 +24,7 @@ LANGUAGES = ("en", "es")
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
 # Links from a page to the site's other pages carry an explicit ?lang= along (not data, files or the endpoint).
-_INTERNAL_PAGE_LINK = re.compile(r'href="(/(?:|page/[^"?#]*|claims|timeline|query|source|ontology|shapes|validate|dumps/)(?:\?[^"#]*)?)(#[^"]*)?"')
+_INTERNAL_PAGE_LINK = re.compile(r'href="(/(?:|page/[^"?#]*|claims|timeline|query|source|ontology|shapes|validate|dumps/|search|contributions(?:/[^"?#]*)?)(?:\?[^"#]*)?)(#[^"]*)?"')
 
 
 def select_language() -> str:

@@ -28,6 +28,10 @@ from server.state import state
 PACKAGE = Path(__file__).resolve().parents[1]  # server/
 SOURCE_SUFFIXES = (".py", ".html", ".xml", ".css", ".js", ".txt", ".po")
 
+# The content codings bodies may be compressed with (server.web.encoding), in the server's order of
+# preference; a compressed body's ETag is the plain one with ":coding" (Flask-Compress's convention).
+COMPRESSED_CODINGS = ("br", "gzip")
+
 # How long a cache may keep an answer without asking again, in seconds.
 DATA_MAX_AGE = 300  # descriptions, pages, the dumps: they change when a contribution is accepted
 SITEMAP_MAX_AGE = 3600
@@ -97,13 +101,27 @@ class Caching:
 
     def is_current(self) -> bool:
         """Whether the client's copy (If-None-Match, weak or strong) is this representation."""
-        return self.etag is not None and request.if_none_match.contains_weak(self.etag)
+        return self.current_tag() is not None
+
+    def current_tag(self) -> str | None:
+        """The tag of the client's copy when it is current: the ETag, or that of a body compressed with a
+        coding the request accepts ("X:gzip"), whose 304 must carry that tag; None when it is not."""
+        if self.etag is None:
+            return None
+        codings = [coding for coding in COMPRESSED_CODINGS if request.accept_encodings[coding]]
+        for tag in (self.etag, *(f"{self.etag}:{coding}" for coding in codings)):
+            if request.if_none_match.contains_weak(tag):
+                return tag
+        return None
 
 
 def respond(caching: Caching, build: Callable[[], Response]) -> Response:
     """304 Not Modified when the client's copy is current, else what ``build`` makes; the headers of ``caching`` on both."""
-    if caching.is_current():
-        return caching.apply(Response(status=304))
+    tag = caching.current_tag()
+    if tag is not None:
+        response = caching.apply(Response(status=304))
+        response.set_etag(tag)
+        return response
     return caching.apply(build())
 
 

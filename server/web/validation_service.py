@@ -11,24 +11,73 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from server.publication.errors import InputRefused
 from server.publication.submissions import read_submission
 from server.publication.tokens import CONTRIBUTE
+from server.rdf.namespaces import ID_SPACE, PREFIXES
+from server.rdf.uris import is_valid_thing_path
 from server.state import state
 from server.web.bodies import request_body, too_large_message
 from server.web.errors import ApiError
 from server.web.negotiation import NotAcceptable, negotiate_media_type
 from server.web.reports import REPORT_TYPES, render_report
+from server.web.i18n import current_language
+from server.web.responses import Caching, etag_for, respond
 from server.web.security import bearer_identity
+from server.web.views import render_page, row_label, select
 
 bp = Blueprint("validation", __name__)
 
 
 @bp.route("/validate", methods=["GET"])
 def form():
-    return render_template("validate.html", report=None, text="", media_type="text/turtle")
+    """The form, empty or (``?about=IRI``, the "Suggest an addition" link of a resource page) with a
+    Turtle template about one of our resources: its prefixes and its subject filled in."""
+    about = request.args.get("about")
+    iri = _our_resource(about) if about is not None else None
+    language = current_language()
+    caching = Caching(etag_for("validate-form", iri or "", language), vary_accept=False, language=language)
+    text = addition_template(iri, _label(iri)) if iri else ""
+    return respond(caching, lambda: render_page("validate.html", report=None, text=text, media_type="text/turtle",
+                                                about=iri, active="validation.form"))
+
+
+def _our_resource(about: str) -> str:
+    """The canonical IRI ``about`` names (at the served base or the canonical one), if it is one of our resources."""
+    iri = state().rewriter.incoming(about.strip())
+    kind, _slash, slug = iri[len(ID_SPACE):].partition("/") if iri.startswith(ID_SPACE) else ("", "", "")
+    if not is_valid_thing_path(kind, slug):
+        raise ApiError(400, f"about must name a resource of this dataset ({ID_SPACE}{{type}}/{{slug}}), not {about[:200]!r}")
+    return iri
+
+
+def _label(iri: str) -> str | None:
+    rows = select(f"""SELECT ?en ?es WHERE {{
+  OPTIONAL {{ <{iri}> rdfs:label ?en FILTER (LANGMATCHES(LANG(?en), "en")) }}
+  OPTIONAL {{ <{iri}> rdfs:label ?es FILTER (LANGMATCHES(LANG(?es), "es")) }}
+}} LIMIT 1""")
+    return row_label(rows[0]) if rows else None
+
+
+def addition_template(iri: str, label: str | None) -> str:
+    """Turtle a contributor starts from: what to do (in the page's language), the prefixes, the subject."""
+    kind, _slash, slug = iri[len(ID_SPACE):].partition("/")
+    prefixes = {kind: f"{ID_SPACE}{kind}/", **{name: PREFIXES[name] for name in ("rdfs", "skos", "schema", "owl")}}
+    note, name = _("Your note here."), label or f"{kind}:{slug}"
+    lines = [
+        "# " + _("A suggested addition about %(name)s.", name=name),
+        "# " + _("Replace the note with what you want to add, press Validate (nothing is stored),"),
+        "# " + _("then send it with a contributor's token (README, “Contributing data”)."),
+        *(f"@prefix {name}: <{namespace}> ." for name, namespace in prefixes.items()),
+        "",
+        f"{kind}:{slug}",
+        f'    skos:note "{note}"@{current_language()} .',
+        "",
+    ]
+    return "\n".join(lines)
 
 
 @bp.route("/validate", methods=["POST"])

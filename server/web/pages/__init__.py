@@ -30,6 +30,8 @@ def nav_links() -> list[tuple[str, str, str]]:
         ("pages.source", url_for("pages.source"), _("Source text")),
         ("pages.query_page", url_for("pages.query_page"), _("Query")),
         ("ontology_docs.ontology", url_for("ontology_docs.ontology"), _("Ontology")),
+        ("validation.form", url_for("validation.form"), _("Validate")),
+        ("contributions.listing", url_for("contributions.listing"), _("Contributions")),
     ]
 
 

@@ -7,7 +7,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from server.rdf.namespaces import ID_SPACE, MXUS
-from server.store.graphs import DATA_GRAPH
+from server.store.graphs import ACCEPTED_GRAPH, DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from server.web.pages import bp, page_caching
 from server.web.responses import respond
 from server.web.pages.argument import argument_map_view
@@ -145,10 +145,20 @@ def _entry_points() -> list[dict]:
     return groups
 
 
+PUBLISHED_GRAPHS = {
+    DATA_GRAPH: _l("The data"),
+    ONTOLOGY_GRAPH: _l("Ontology"),
+    SHAPES_GRAPH: _l("Shapes"),
+    ACCEPTED_GRAPH: _l("Accepted contributions"),
+}
+
+
 def _statistics() -> dict:
+    # The published graphs only: contributions are summed in the accepted graph, pending and rejected ones not shown.
     graphs = {
         str(row["g"]): int(row["n"])
-        for row in select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        for row in select(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {' '.join(f'<{g}>' for g in PUBLISHED_GRAPHS)} }} "
+                          "GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     }
     kinds = select(
         f"""SELECT ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {{
@@ -164,7 +174,7 @@ def _statistics() -> dict:
     )
     return {
         "triples": graphs.get(DATA_GRAPH, 0),
-        "graphs": [{"name": name, "triples": count} for name, count in sorted(graphs.items())],
+        "graphs": [{"name": str(title), "iri": iri, "triples": graphs.get(iri, 0)} for iri, title in PUBLISHED_GRAPHS.items()],
         "entities": sum(int(row["n"]) for row in kinds),
         "kinds": [{"kind": str(row["kind"]), "count": int(row["n"])} for row in kinds],
         "classes": [{"type": iri_view(str(row["type"])), "count": int(row["n"])} for row in classes],
