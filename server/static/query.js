@@ -22,7 +22,6 @@
   Yasqe.forkAutocompleter("class", { name: "dataset-classes", get: settings.classes, bulk: true, autoShow: true }, false);
   Yasqe.forkAutocompleter("property", { name: "dataset-properties", get: settings.properties, bulk: true, autoShow: true }, false);
   Yasqe.defaults.autocompleters = ["variables", "dataset-prefixes", "dataset-classes", "dataset-properties"];
-  Yasr.plugins.table.defaults.openIriInNewWindow = false;
   // Columns as wide as the page allows, not as their longest value: a table within a phone's width.
   Yasr.plugins.table.defaults.tableConfig.autoWidth = false;
 
