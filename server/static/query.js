@@ -43,6 +43,8 @@
     requestConfig: { endpoint: new URL(settings.endpoint, location.href).href, method: "POST" },
   });
   var yasr = new Yasr(results, { persistenceId: null, prefixes: settings.prefixes });
+  yasr.on("drawn", nameControls);
+  nameControls();
   form.hidden = true;
 
   yasqe.on("query", function () {
@@ -72,6 +74,20 @@
 
   // A URL that names a query shows its answer (the plain form's answer, run again in the editor).
   if (new URLSearchParams(location.search).has("query")) yasqe.query();
+
+  // Names for the controls YASR draws without one (each is otherwise an axe-core violation).
+  function nameControls() {
+    results.querySelectorAll(".yasr_external_ref_btn").forEach(function (link) {
+      link.setAttribute("aria-label", settings.labels.documentation);
+    });
+    results.querySelectorAll("select.tableSizer").forEach(function (select) {
+      var label = select.parentNode.querySelector(".pageSizerLabel");
+      select.setAttribute("aria-label", label ? label.textContent.replace(/[:\s]+$/, "") : "Page size");
+    });
+    results.querySelectorAll("table.dataTable thead th:first-child").forEach(function (th) {
+      if (!th.textContent.trim()) th.textContent = "#";
+    });
+  }
 
   function pageUrl(query) {
     var url = new URL(location.href);
