@@ -39,7 +39,10 @@
     consumeShareLink: null,
     createShareableLink: function (y) { return pageUrl(y.getValue()); },
     screenReaderLabel: settings.labels.query,
-    editorHeight: "20rem",
+    // As tall as the query (at least 12rem: query.css): no scrolling box inside the page.
+    editorHeight: "auto",
+    viewportMargin: Infinity,
+    resizeable: false,
     requestConfig: { endpoint: new URL(settings.endpoint, location.href).href, method: "POST" },
   });
   var yasr = new Yasr(results, { persistenceId: null, prefixes: settings.prefixes });
@@ -85,7 +88,11 @@
       select.setAttribute("aria-label", label ? label.textContent.replace(/[:\s]+$/, "") : "Page size");
     });
     results.querySelectorAll("table.dataTable thead th:first-child").forEach(function (th) {
-      if (!th.textContent.trim()) th.textContent = "#";
+      if (th.textContent.trim()) return;  // the row numbers' column: a name for screen readers only
+      var name = document.createElement("span");
+      name.className = "visually-hidden";
+      name.textContent = settings.labels.row;
+      th.appendChild(name);
     });
   }
 

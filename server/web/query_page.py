@@ -36,7 +36,8 @@ def render_query_page(query: str | None = None, result: dict | None = None, erro
     selected = next((e["slug"] for e in examples if e["text"] == query), None)
     editor = editor_settings() | {
         "examples": {e["slug"]: e["text"] for e in examples},
-        "labels": {"query": _("Query"), "results": _("Results"), "documentation": _("YASGUI documentation")},
+        "labels": {"query": _("Query"), "results": _("Results"), "documentation": _("YASGUI documentation"),
+                   "row": _("Row")},
     }
     response = render_page(
         "query.html",
