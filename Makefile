@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test validate bench clean translations screenshots
+.PHONY: run test validate bench clean translations screenshots yasgui
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ screenshots: $(STAMP)
 	tmp=$$(mktemp -d); $(BIN)/mxus serve --port 8765 --instance $$tmp/instance & pid=$$!; \
 	for i in $$(seq 60); do curl -sf http://127.0.0.1:8765/ >/dev/null && break; sleep 1; done; \
 	$(BIN)/python docs/screenshots/take.py http://127.0.0.1:8765/; status=$$?; kill $$pid; rm -rf $$tmp; exit $$status
+
+# On demand, needs npm: rebuild the committed browser files from the exact versions in
+# web-build/package-lock.json (YASGUI into server/static/yasgui/, axe-core into tests/e2e/vendor/).
+yasgui:
+	cd web-build && npm ci --ignore-scripts --no-audit --no-fund
+	node web-build/copy.mjs
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -13,6 +13,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1] / "tests" / "e2e"))
 from chromium_driver import start_chromium  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from urllib.parse import quote  # noqa: E402
+from server.web.examples import EXAMPLE_QUERIES  # noqa: E402
 
 PAGES = {
     "home": "",
@@ -22,6 +25,7 @@ PAGES = {
     "event": "page/event/washington-meeting-2001",
     "argument": "argument",
     "timeline": "timeline?actor=george-w-bush",
+    "query": "query?query=" + quote(EXAMPLE_QUERIES["Who held which post"]),
 }
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 
@@ -36,6 +40,8 @@ def main(base: str) -> None:
                     for name, path in PAGES.items():
                         url = base + path.replace("?", f"?lang={language}&", 1) if "?" in path else f"{base}{path}?lang={language}"
                         driver.get(url)
+                        WebDriverWait(driver, 20).until(lambda d: d.execute_script(  # the query editor's results
+                            "return !document.querySelector('.yasqe') || !!document.querySelector('.yasr table td')"))
                         target = HERE / f"{name}-{size}-{language}.png"
                         driver.save_screenshot(str(target))
                         print(target.relative_to(HERE.parents[1]))

@@ -7,6 +7,7 @@ Not a blueprint: the query page's route (``pages``) and /sparql for browsers
 from __future__ import annotations
 
 from flask import Response, url_for
+from flask_babel import gettext as _
 
 from server.publication.errors import PublicationError
 from server.publication.queries import PreparedQuery, answer_query
@@ -15,6 +16,7 @@ from server.rdf.namespaces import bind_prefixes
 from server.state import state
 from server.web.errors import headers_of
 from server.web.examples import EXAMPLE_QUERIES, EXAMPLE_SLUGS
+from server.web.query_terms import editor_settings
 from server.web.views import render_page, term_view
 
 MAX_TABLE_ROWS = 1000
@@ -32,16 +34,23 @@ def render_query_page(query: str | None = None, result: dict | None = None, erro
         for slug, title in EXAMPLE_SLUGS.items()
     ]
     selected = next((e["slug"] for e in examples if e["text"] == query), None)
+    editor = editor_settings() | {
+        "examples": {e["slug"]: e["text"] for e in examples},
+        "labels": {"query": _("Query"), "results": _("Results"), "documentation": _("YASGUI documentation"),
+                   "row": _("Row")},
+    }
     response = render_page(
         "query.html",
         error.status if error else 200,
         query=query,
         examples=examples,
         selected=selected,
+        editor=editor,
         result=result,
         error=error,
         active="pages.query_page",
     )
+    response.scripted = True  # the editor's scripts, from this server only (server.web.security)
     if error is not None:  # e.g. the workers were busy: when it is worth trying again
         response.headers.update(headers_of(error))
     return response

@@ -1,7 +1,8 @@
 """What every answer carries so a hostile page or input cannot turn the site against its readers.
 
 Security headers on every answer (a strict Content-Security-Policy on
-pages: no script runs, nothing loads from elsewhere, no framing);
+pages: no script runs, but the query page's own editor, nothing loads from
+elsewhere, no framing);
 control and bidirectional-override characters from the data shown as
 visible escapes in pages, never raw; no redirect built from the client's
 ``Host`` (paths with ``//`` are not merged into a redirect); secrets in a
@@ -22,6 +23,15 @@ from server.state import state
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
+)
+# The query page's editor (YASGUI): its scripts and its queries to /sparql, from this origin only;
+# still no inline script and no eval. YASR's column resizer adds its rules as two <style> elements
+# (the table's layout, the cursor while dragging): their hashes allow exactly those two texts.
+# tests/test_query_editor.py recomputes them from server/static/yasgui/yasgui.min.js.
+EDITOR_STYLE_HASHES = ("sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk=", "sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg=")
+SCRIPTED_POLICY = (
+    CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src 'self' " + " ".join(f"'{h}'" for h in EDITOR_STYLE_HASHES))
+    + "; script-src 'self'; connect-src 'self'"
 )
 FRAMEABLE_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *")
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls; bidirectional embeddings,
@@ -70,6 +80,7 @@ def install(app: Flask) -> None:
             # it has no form and no action to be tricked into, and still runs no script.
             response.headers["Content-Security-Policy"] = FRAMEABLE_POLICY
         elif response.mimetype == "text/html":
-            response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+            scripted = getattr(response, "scripted", False)
+            response.headers["Content-Security-Policy"] = SCRIPTED_POLICY if scripted else CONTENT_SECURITY_POLICY
             response.headers["X-Frame-Options"] = "DENY"
         return response

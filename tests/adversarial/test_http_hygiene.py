@@ -18,13 +18,19 @@ def site(open_site):
     return opened.client, opened.contributor, opened.maintainer
 
 
-@pytest.mark.parametrize("path", ["/", "/page/person/colin-powell", "/claims", "/query", "/validate", "/no-such-page"])
+@pytest.mark.parametrize("path", ["/", "/page/person/colin-powell", "/claims", "/query", "/sparql", "/validate", "/no-such-page"])
 def test_pages_carry_a_strict_content_security_policy(site, path):
     client, _, _ = site
     reply = client.get(path, headers={"Accept": "text/html"})
     assert reply.mimetype == "text/html"
     policy = reply.headers["Content-Security-Policy"]
-    assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy and "script-src" not in policy
+    assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe" not in policy and "*" not in policy
+    directives = dict(d.strip().partition(" ")[::2] for d in policy.split(";"))
+    if path in ("/query", "/sparql"):  # the query editor: scripts and requests to this server only
+        assert directives["script-src"] == "'self'" and directives["connect-src"] == "'self'"
+    else:
+        assert "script-src" not in directives and "connect-src" not in directives
     assert reply.headers["X-Content-Type-Options"] == "nosniff" and reply.headers["Referrer-Policy"]
 
 

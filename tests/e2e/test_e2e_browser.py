@@ -1,7 +1,8 @@
 """The HTML pages in a real browser: Debian's Chromium, headless, driven by Selenium.
 
 Each page must render a visible h1 and log no error to the console; the
-query page must run a query and show its result rows. Skipped when Chromium
+query page must run a query and show its result rows (its plain form, with
+scripts off: the editor is tests/e2e/test_e2e_query_editor.py). Skipped when Chromium
 or its driver is not installed, unless MXUS_REQUIRE_BROWSER is set (.ci/run
 installs both and sets it).
 """
@@ -72,7 +73,19 @@ def test_person_page_shows_the_person(browser, base_url):
     assert "http://www.wikidata.org/entity/Q150851" in links or "https://www.wikidata.org/wiki/Q150851" in links
 
 
-def test_query_page_runs_a_query(browser, base_url):
+@pytest.fixture
+def without_javascript(browser):
+    """The browser with scripts off (as a reader may have it), on again after the test."""
+    browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        yield browser
+    finally:
+        browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
+
+def test_query_page_runs_a_query(without_javascript, base_url):
+    """The plain form, without the editor (tests/e2e/test_e2e_query_editor.py) that replaces it."""
+    browser = without_javascript
     open_page(browser, base_url + PAGES["query"])
     form = browser.find_element(By.CSS_SELECTOR, "form:has(textarea[name=query])")
     textarea = form.find_element(By.CSS_SELECTOR, "textarea[name=query]")

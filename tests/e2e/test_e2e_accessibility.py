@@ -1,0 +1,110 @@
+"""Every page type checked by axe-core in a real browser, in English and Spanish, on a desktop
+(1366 px) and a phone (390 px): no violation, and on the phone no page wider than the screen.
+
+axe-core is vendored (tests/e2e/vendor/axe.min.js, version and licence in
+tests/e2e/vendor/README.md, `make yasgui` updates it): injected into each page
+by the driver, so neither CI nor the pages need npm or a script of their own.
+One browser per language and width visits every page of ``PAGES`` in a loop
+and reports all the violations at once. Run in one store mode only: what a
+page looks like does not depend on where the store is (the pages are tested in
+every mode elsewhere).
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+from chromium_driver import running_chromium  # noqa: E402
+
+pytestmark = pytest.mark.parametrize("live_server", ["embedded"], indirect=True)
+
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+# One row per page type: add a row for a new kind of page. (name, path from the site's base)
+PAGES = (
+    ("home", ""),
+    ("claims", "claims"),
+    ("timeline", "timeline"),
+    ("source", "source"),
+    ("query", "query"),
+    ("query with results", "query?" + urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 30"})),
+    ("validate", "validate"),
+    # ("contributions", "contributions"): JSON only on this branch; a row once it is a page
+    ("person", "page/person/colin-powell"),
+    ("organisation", "page/organisation/bilateral-working-group-on-migration"),
+    ("place", "page/place/guanajuato"),
+    ("event", "page/event/san-cristobal-meeting-2001"),
+    ("document", "page/document/washington-joint-declaration-2001"),
+    ("claim", "page/claim/thesis-beyond-security"),
+    ("quotation", "page/quotation/authentic-partnership"),
+    ("ontology", "ontology"),
+    ("shapes", "shapes"),
+    ("dumps", "dumps/"),
+    ("not found", "page/person/no-such-person"),
+)
+WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
+LANGUAGES = {"en": "en-GB,en", "es": "es-MX,es"}
+
+
+@pytest.fixture(scope="module", params=[(lang, width) for lang in LANGUAGES for width in WIDTHS], ids="-".join)
+def browser(request, tmp_path_factory):
+    language, width = request.param
+    columns, rows = WIDTHS[width]
+    with running_chromium(tmp_path_factory, f"chromium-axe-{language}-{width}", width=columns, height=rows,
+                          accept_language=LANGUAGES[language]) as driver:
+        driver.axe_language, driver.axe_width = language, columns
+        yield driver
+
+
+def page_url(base_url: str, path: str, language: str) -> str:
+    if language == "en":
+        return base_url + path
+    return base_url + path + ("&" if "?" in path else "?") + "lang=" + language
+
+
+def settled(driver) -> bool:
+    """Loaded, and the query editor drawn (with its results when the URL names a query)."""
+    return driver.execute_script(
+        "if (document.readyState !== 'complete') return false;"
+        "if (!document.getElementById('query-editor-settings')) return true;"
+        "if (!document.querySelector('.yasqe .CodeMirror')) return false;"
+        "return !new URLSearchParams(location.search).has('query') || !!document.querySelector('.yasr table.dataTable td');"
+    )
+
+
+def axe_violations(driver) -> list[dict]:
+    driver.execute_script(AXE)
+    return driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']})"
+        ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => ({target: n.target.join(' '), summary: n.failureSummary}))}))),"
+        " e => done([{id: 'axe-error', impact: 'error', help: String(e), nodes: []}]));"
+    )
+
+
+def readable(name: str, violation: dict) -> str:
+    lines = [f"{name}: {violation['id']} ({violation['impact']}): {violation['help']}"]
+    for node in violation["nodes"][:5]:
+        lines.append(f"    {node['target']}: {' '.join((node['summary'] or '').split())}")
+    if len(violation["nodes"]) > 5:
+        lines.append(f"    ... and {len(violation['nodes']) - 5} more")
+    return "\n".join(lines)
+
+
+def test_every_page_passes_axe_and_fits_the_screen(browser, base_url):
+    browser.set_script_timeout(60)
+    failures = []
+    for name, path in PAGES:
+        browser.get(page_url(base_url, path, browser.axe_language))
+        WebDriverWait(browser, 20).until(settled)
+        failures += [readable(name, v) for v in axe_violations(browser)]
+        page_width, screen = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+        if page_width > screen:
+            failures.append(f"{name}: {page_width} px wide on a {screen}-px screen")
+    assert not failures, f"{len(failures)} problems ({browser.axe_language}, {browser.axe_width} px):\n" + "\n".join(failures)
