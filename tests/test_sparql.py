@@ -183,6 +183,30 @@ def test_graphs_of_the_dataset_can_be_named(client):
     assert default["results"]["bindings"][0]["n"]["value"] == "0"
 
 
+def count_of(client, query: str, **graphs) -> int:
+    body = select_json(client, query) if not graphs else json.loads(client.get(
+        "/sparql", query_string={"query": query, **graphs}, headers={"Accept": "application/sparql-results+json"}).data)
+    return int(body["results"]["bindings"][0]["n"]["value"])
+
+
+def test_a_querys_from_and_from_named_define_its_dataset(client):
+    """FROM / FROM NAMED are the query's dataset (the store's default dataset used to hide them);
+    the protocol's default-graph-uri still overrides them (SPARQL 1.1 Protocol, 2.1.4)."""
+    shapes, data = "https://w3id.org/mxus/graph/shapes", "https://w3id.org/mxus/graph/data"
+    node_shapes = "SELECT (COUNT(*) AS ?n) {from} WHERE {{ {pattern} }}"
+    plain = "?s a <http://www.w3.org/ns/shacl#NodeShape>"
+    assert count_of(client, node_shapes.format(**{"from": "", "pattern": plain})) == 0
+    assert count_of(client, node_shapes.format(**{"from": f"FROM <{shapes}>", "pattern": plain})) > 10
+    assert count_of(client, node_shapes.format(**{"from": f"FROM <{shapes}>", "pattern": plain}),
+                    **{"default-graph-uri": data}) == 0
+    named = node_shapes.format(**{"from": f"FROM NAMED <{shapes}>", "pattern": f"GRAPH ?g {{ {plain} }}"})
+    assert count_of(client, named) > 10
+    everything = "SELECT (COUNT(*) AS ?n) FROM NAMED <https://w3id.org/mxus/graph/shapes> WHERE { ?s ?p ?o }"
+    assert count_of(client, everything) == 0  # FROM NAMED alone: an empty default graph
+    only_default = f"SELECT (COUNT(*) AS ?n) FROM <{data}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert count_of(client, only_default) == 0  # FROM alone: no named graphs
+
+
 def test_oversize_query_is_413(client):
     response = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } #" + "x" * 3000})
     assert response.status_code == 413

@@ -29,6 +29,22 @@ class PreparedQuery:
     form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE or None (the engine will say what is wrong)
     default_graphs: tuple[str, ...] = ()  # default-graph-uri; none: the store's default graph
     named_graphs: tuple[str, ...] = ()  # named-graph-uri; none: every named graph
+    from_graphs: tuple[str, ...] = ()  # the query's own FROM
+    from_named_graphs: tuple[str, ...] = ()  # and FROM NAMED
+
+    @property
+    def dataset(self) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+        """(default graphs, named graphs) the store is asked for; None: the store's own.
+
+        The protocol's graphs override the query's FROM and FROM NAMED (SPARQL 1.1 Protocol, 2.1.4);
+        a query's FROM / FROM NAMED define its whole dataset, so the part they leave out is empty.
+        Stores set a default dataset of their own, which would otherwise hide the query's.
+        """
+        if self.default_graphs or self.named_graphs:
+            return self.default_graphs or None, self.named_graphs or None
+        if self.from_graphs or self.from_named_graphs:
+            return self.from_graphs, self.from_named_graphs
+        return None, None
 
     @property
     def returns_graph(self) -> bool:
@@ -70,21 +86,21 @@ def prepare_query(text: str, store: Store, max_bytes: int, incoming=lambda text:
                 400,
                 PROTOCOL + "#dataset",
             )
-    return PreparedQuery(text, info.form, default_graphs, named_graphs)
+    return PreparedQuery(text, info.form, default_graphs, named_graphs, tuple(info.from_graphs),
+                         tuple(info.from_named_graphs))
 
 
 def run_query(prepared: PreparedQuery, store: Store, media_type: str) -> bytes:
     """The answer in ``media_type``, with canonical URIs; an engine failure keeps its status, with the spec's link."""
     with _failures_explained():
-        return store.query(prepared.text, media_type, prepared.default_graphs or None, prepared.named_graphs or None,
-                           str(ENDPOINT), public=True)
+        return store.query(prepared.text, media_type, *prepared.dataset, str(ENDPOINT), public=True)
 
 
 def answer_query(prepared: PreparedQuery, store: Store) -> Answer:
     """The answer parsed, for a page to show."""
     with _failures_explained():
-        return store.answer(prepared.text, prepared.default_graphs or None, prepared.named_graphs or None,
-                            graph=prepared.returns_graph, base_iri=str(ENDPOINT), public=True)
+        return store.answer(prepared.text, *prepared.dataset, graph=prepared.returns_graph, base_iri=str(ENDPOINT),
+                            public=True)
 
 
 class QueryRefused(InputRefused):

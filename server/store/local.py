@@ -41,7 +41,7 @@ class LocalStore(Store):
             result = self._store.query(
                 text,
                 base_iri=base_iri,
-                default_graph=[ox.NamedNode(g) for g in (default_graphs or self.default_graphs)],
+                default_graph=[ox.NamedNode(g) for g in (self.default_graphs if default_graphs is None else default_graphs)],
                 named_graphs=None if named_graphs is None else [ox.NamedNode(g) for g in named_graphs],
             )
         except SyntaxError as exc:

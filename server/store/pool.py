@@ -56,7 +56,7 @@ class PoolStore(Store):
         base_iri: str | None = None,
         public: bool = False,
     ) -> bytes:
-        graphs = default_graphs or self.default_graphs
+        graphs = self.default_graphs if default_graphs is None else default_graphs
         return self._pool.run(QueryRequest(text, media_type, tuple(graphs), named_graphs, base_iri), public=public)
 
     def dump(self, destination: Path, media_type: str, graphs: Mapping[str, tuple[str, ...]],

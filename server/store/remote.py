@@ -102,7 +102,7 @@ class RemoteStore(Store):
         return self.endpoint.query(
             text,
             media_type,
-            default_graphs or self.default_graphs,
+            self.default_graphs if default_graphs is None else default_graphs,
             self.graph_names if named_graphs is None else named_graphs,
         )
 
