@@ -32,7 +32,7 @@ bench: $(STAMP)
 # the new msgstr by hand in server/translations/es/LC_MESSAGES/messages.po), then compile the .mo
 # (committed; tests/test_translations.py checks it is the compiled .po).
 translations: $(STAMP)
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l --no-location --sort-output -o .venv/messages.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o .venv/messages.pot .
 	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i .venv/messages.pot -d server/translations
 	$(BIN)/pybabel -q compile -d server/translations
 

@@ -235,6 +235,20 @@ def test_home_states_the_question_and_the_thesis(page, sparql):
     assert question.words().startswith("¿Por qué México")
 
 
+def test_example_queries_are_named_in_the_pages_language_with_the_same_links(page):
+    """The titles are translated; the query each link runs (and the ?example= slug) is the same."""
+    _, english = page("/")
+    _, spanish = page("/?lang=es")
+    section = {doc: doc.find("section", **{"aria-labelledby": "examples-heading"}) for doc in (english, spanish)}
+    english_links = [(a.words(), a.attrs["href"]) for a in section[english].find_all("a")]
+    spanish_links = [(a.words(), a.attrs["href"]) for a in section[spanish].find_all("a")]
+    assert ("Who held which post" in [t for t, _ in english_links]
+            and "Quién ocupó qué cargo" in [t for t, _ in spanish_links])
+    assert [h.split("&lang=")[0] for _, h in english_links] == [h.split("&lang=")[0] for _, h in spanish_links]
+    _, query_page = page("/query?lang=es")
+    assert "Quién ocupó qué cargo" in [o.words() for o in query_page.find_all("option")]
+
+
 @pytest.mark.parametrize(
     "group, pattern",
     [

@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import re
 
+
+def N_(title: str) -> str:
+    """Marks a title for the translation catalogue (``make translations`` extracts ``N_``); the
+    English title stays the key and names the example's slug, so a URL is the same in every language;
+    pages show ``_(title)``."""
+    return title
+
+
 EXAMPLE_QUERIES = {
-    "The argument: thesis, what it answers and disputes": """PREFIX mxus: <https://w3id.org/mxus/ontology#>
+    N_("The argument: thesis, what it answers and disputes"): """PREFIX mxus: <https://w3id.org/mxus/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?thesis ?question ?disputed WHERE {
   ?thesis a mxus:Thesis ; mxus:answers ?q ; mxus:disputes ?d .
   ?q rdfs:label ?question . ?d rdfs:label ?disputed .
   FILTER (lang(?question) = "en" && lang(?disputed) = "en")
 }""",
-    "Events in order": """PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
+    N_("Events in order"): """PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?event ?label ?when WHERE {
   ?event a sem:Event ; rdfs:label ?label .
@@ -24,7 +32,7 @@ SELECT ?event ?label ?when WHERE {
   BIND (COALESCE(?t, ?b) AS ?when)
   FILTER (lang(?label) = "en")
 } ORDER BY STR(?when)""",
-    "Who held which post": """PREFIX org: <http://www.w3.org/ns/org#>
+    N_("Who held which post"): """PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX mxus: <https://w3id.org/mxus/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?person ?name ?post ?title WHERE {
@@ -32,7 +40,7 @@ SELECT ?person ?name ?post ?title WHERE {
   ?person rdfs:label ?name . ?post rdfs:label ?title .
   FILTER (lang(?name) = "en" && lang(?title) = "en")
 }""",
-    "Claims with the exact passage that states them": """PREFIX mxus: <https://w3id.org/mxus/ontology#>
+    N_("Claims with the exact passage that states them"): """PREFIX mxus: <https://w3id.org/mxus/ontology#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?claim ?kind ?start ?end ?exact WHERE {
@@ -42,7 +50,7 @@ SELECT ?claim ?kind ?start ?end ?exact WHERE {
   ?position a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
   ?quote a oa:TextQuoteSelector ; oa:exact ?exact .
 } ORDER BY ?start""",
-    "Facts attributed to a cited source": """PREFIX mxus: <https://w3id.org/mxus/ontology#>
+    N_("Facts attributed to a cited source"): """PREFIX mxus: <https://w3id.org/mxus/ontology#>
 PREFIX c4o: <http://purl.org/spar/c4o/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?claim ?label ?citation WHERE {
@@ -50,7 +58,7 @@ SELECT ?claim ?label ?citation WHERE {
   ?pointer c4o:hasContent ?citation .
   FILTER (lang(?label) = "en")
 } ORDER BY ?citation""",
-    "Labels in Spanish of the people and places": """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    N_("Labels in Spanish of the people and places"): """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
 SELECT ?thing ?english ?spanish WHERE {
@@ -58,14 +66,14 @@ SELECT ?thing ?english ?spanish WHERE {
   ?thing rdfs:label ?english , ?spanish .
   FILTER (lang(?english) = "en" && lang(?spanish) = "es")
 } ORDER BY ?english""",
-    "Is every claim anchored to the text? (ASK)": """PREFIX mxus: <https://w3id.org/mxus/ontology#>
+    N_("Is every claim anchored to the text? (ASK)"): """PREFIX mxus: <https://w3id.org/mxus/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 # true if some claim has no passage: expect "no"
 ASK {
   ?claim a/rdfs:subClassOf mxus:Claim .
   FILTER NOT EXISTS { ?claim mxus:statedIn ?span }
 }""",
-    "Colin Powell and his posts, as a graph (CONSTRUCT)": """PREFIX org: <http://www.w3.org/ns/org#>
+    N_("Colin Powell and his posts, as a graph (CONSTRUCT)"): """PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 CONSTRUCT {
