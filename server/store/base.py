@@ -159,8 +159,22 @@ class Store(ABC):
 
     def _added_graph(self, name: str) -> None:
         with self._lock:
-            self._graph_names.append(name)
+            if name not in self._graph_names:
+                self._graph_names.append(name)
             self._changes.append(f"add {name}")
+
+    # ------------------------------------------------------------------ shared with other processes
+
+    def name_graph(self, name: str) -> None:
+        """A graph another process wrote into this (shared) store: queryable here too, nothing written."""
+        self._added_graph(name)
+
+    def settle(self, state: str) -> None:
+        """The version becomes that of ``state`` alone, which names what the store holds in terms
+        every process shares (the contributions' journal): this process's own changes are in it,
+        and every process at the same ``state`` has the same version."""
+        with self._lock:
+            self._changes = [state]
 
     def _published(self, reason: str) -> None:
         with self._lock:
