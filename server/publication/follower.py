@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from contextlib import nullcontext
 
-from server.publication.contributions import ACCEPTED, PENDING, REJECTED, ContributionStore
-from server.publication.errors import ContributionNotFound
-from server.publication.journal import SUBMITTED, Event
-from server.publication.service import accepted_ntriples
 from rdflib.namespace import PROV
 
+from server.publication.contributions import ACCEPTED, PENDING, REJECTED, Contribution, ContributionStore
+from server.publication.errors import ContributionNotFound
+from server.publication.journal import SUBMITTED, Event, Position
+from server.publication.service import accepted_ntriples
 from server.rdf.namespaces import CONTRIBUTION_BASE
 from server.store import Contents, QueryFailed, Store
 
@@ -73,38 +72,64 @@ class Follower:
         if self._store is None or self.records.journal.size() == self.position.offset:
             return
         with self._lock:
+            read = self.records.journal.read(self.position)
             try:
-                for event, position in self.records.journal.read(self.position):
-                    if event is not None:
-                        self._apply(event)
-                    self.position = position
+                if self._store.capabilities.kind == "remote":
+                    self._apply_to_shared_store(read)
+                else:
+                    self._apply_to_own_store(read)
             finally:
                 self._store.settle(self.position.mark)
 
-    def _apply(self, event: Event) -> None:
-        store, contribution_id = self._store, event.contribution_id
-        status = self.applied.get(contribution_id)
-        if status is not None and event.kind != ACCEPTED or status == ACCEPTED:
-            if status == PENDING and event.kind == REJECTED:
-                self.applied[contribution_id] = REJECTED  # the store is unchanged: only the version moves
-            return
+    def _apply_to_own_store(self, read: list[tuple[Event | None, Position]]) -> None:
+        """Everything new in one write (an on-disk store stops its query workers for each)."""
+        applied, named, accepted = dict(self.applied), [], []
+        for event, _ in read:
+            contribution, add, publish = self._plan(event, applied)
+            if add:
+                named.append((contribution.graph, self.records.content_bytes(contribution.id)))
+            if publish:
+                accepted.append(accepted_ntriples(self.records, contribution))
+        if named or accepted:
+            self._store.add(named, b"".join(accepted))
+        self.applied = applied
+        if read:
+            self.position = read[-1][1]
+
+    def _apply_to_shared_store(self, read: list[tuple[Event | None, Position]]) -> None:
+        """Event by event, each under the folder's lock: write only what no other front wrote yet."""
+        store = self._store
+        for event, position in read:
+            applied = dict(self.applied)
+            contribution, add, publish = self._plan(event, applied)
+            if contribution is not None:
+                with self.records.locked():
+                    if add and _holds_graph(store, contribution.graph):
+                        store.name_graph(contribution.graph)
+                    elif add:
+                        store.add_graph(contribution.graph, self.records.content_bytes(contribution.id))
+                    if publish and not _holds_accepted(store, contribution.resource):
+                        store.publish(accepted_ntriples(self.records, contribution), contribution.id)
+            self.applied, self.position = applied, position
+
+    def _plan(self, event: Event | None, applied: dict[str, str]) -> tuple[Contribution | None, bool, bool]:
+        """What the store lacks for ``event``: the contribution, whether to add its graph, whether to publish
+        it; ``applied`` is updated as if done (a rejection changes no graph, only the version)."""
+        if event is None:
+            return None, False, False
+        status = applied.get(event.contribution_id)
+        add, publish = status is None, event.kind == ACCEPTED and status != ACCEPTED
+        if not (add or publish):
+            if event.kind == REJECTED:
+                applied[event.contribution_id] = REJECTED
+            return None, False, False
         try:
-            contribution = self.records.get(contribution_id)
+            contribution = self.records.get(event.contribution_id)
         except ContributionNotFound:
-            log.warning("journal: contribution %s has no record; it is not served", contribution_id)
-            return
-        shared = store.capabilities.kind == "remote"
-        with self.records.locked() if shared else nullcontext():
-            if status is None:
-                if shared and _holds_graph(store, contribution.graph):
-                    store.name_graph(contribution.graph)
-                else:
-                    store.add_graph(contribution.graph, self.records.content_bytes(contribution_id))
-                self.applied[contribution_id] = REJECTED if event.kind == REJECTED else PENDING
-            if event.kind == ACCEPTED:
-                if not (shared and _holds_accepted(store, contribution.resource)):
-                    store.publish(accepted_ntriples(self.records, contribution), contribution_id)
-                self.applied[contribution_id] = ACCEPTED
+            log.warning("journal: contribution %s has no record; it is not served", event.contribution_id)
+            return None, False, False
+        applied[contribution.id] = ACCEPTED if publish else REJECTED if event.kind == REJECTED else PENDING
+        return contribution, add, publish
 
     def start(self) -> None:
         """Follow in the background until ``stop``; a failing store is logged and tried again."""

@@ -1,4 +1,4 @@
-"""The publication service: validate, submit, decide, replay, export.
+"""The publication service: validate, submit, decide, export.
 
 One implementation of the contribution lifecycle, used by the HTTP
 blueprints, the command line and the app factory alike, so they cannot

@@ -50,7 +50,8 @@ class Answer:
 class Store(ABC):
     """One dataset of named graphs: the published ones, the accepted graph, one per contribution.
 
-    ``version`` changes exactly when what the store serves changes: the base of every ETag.
+    ``version`` changes when what the store serves changes: the base of every ETag. A server's store is
+    ``settle``d on the contributions' journal, so every process that has read as far serves the same version.
     """
 
     def __init__(self, digest: str, extra_graphs=(), state: str = ""):
@@ -151,6 +152,14 @@ class Store(ABC):
     @abstractmethod
     def publish(self, ntriples: bytes, reason: str) -> None:
         """Add triples to the default graph (through the accepted graph)."""
+
+    def add(self, named: list[tuple[str, bytes]], accepted: bytes) -> None:
+        """Several contributions' graphs (name, N-Triples) and accepted statements at once; a store
+        for which each write is costly (on disk) makes them one."""
+        for name, ntriples in named:
+            self.add_graph(name, ntriples)
+        if accepted.strip():
+            self.publish(accepted, "accepted contributions")
 
     def close(self) -> None:
         pass
