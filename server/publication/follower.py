@@ -140,9 +140,10 @@ class Follower:
                 try:
                     self.follow()
                     failing = ""
-                except (QueryFailed, OSError) as exc:
+                except Exception as exc:  # whatever it is, the thread must go on following
                     if str(exc) != failing:
-                        log.warning("journal: could not apply the latest contributions (tried again): %s", exc)
+                        log.warning("journal: could not apply the latest contributions (tried again): %s", exc,
+                                    exc_info=not isinstance(exc, (QueryFailed, OSError)))
                     failing = str(exc)
 
         threading.Thread(target=run, name="journal-follower", daemon=True).start()
