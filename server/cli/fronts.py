@@ -85,6 +85,19 @@ def run_fronts(argv: list[str], host: str, port: int, workers: int, started_mess
     return 0
 
 
+def end_with_parent() -> None:
+    """In each process: end (SIGTERM, so its query workers are stopped) when the parent ends, even by
+    SIGKILL, instead of serving on unwatched (Linux ``PR_SET_PDEATHSIG``; elsewhere nothing)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent was already gone
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def _stop_all(fronts: list[subprocess.Popen]) -> None:
     """SIGTERM to each (its exit handlers stop its query workers), then SIGKILL to any still there."""
     for front in fronts:

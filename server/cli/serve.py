@@ -156,6 +156,10 @@ def run_serve(args: argparse.Namespace) -> int:
         from server.cli.fronts import run_fronts
 
         return run_fronts(args.argv, args.host, args.port, args.workers, started)
+    if args.front_socket is not None:
+        from server.cli.fronts import end_with_parent
+
+        end_with_parent()
     try:
         config.update(_store_settings(args))
         app = create_app(config)
