@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import atexit
 import logging
+from contextlib import nullcontext
 from pathlib import Path
 
 from flask import Flask
 
 from server.publication.contributions import ContributionStore
 from server.publication.dataset import load_published
+from server.publication.follower import Follower
 from server.publication.service import Publication
 from server.publication.tokens import TokenRegistry
 from server.rdf.uris import Rewriter
@@ -34,14 +36,21 @@ def create_app(config: dict | None = None) -> Flask:
     published = load_published(settings)
     instance = Path(settings["INSTANCE_DIR"])
     records = ContributionStore(instance / "contributions")
-    store = open_store(settings, published.graph_files(), published.digest, Publication.replay(records))
+    # A shared (remote) store is made that of the journal under the folder's lock, which the other fronts
+    # take to write there: their writes come before this, or after, and are then followed.
+    with records.locked() if settings["STORE_URL"] else nullcontext():
+        follower = Follower(records)
+        store = open_store(settings, published.graph_files(), published.digest, follower.contents())
     atexit.register(store.close)
+    follower.attach(store)
+    follower.start()
+    atexit.register(follower.stop)
     app.extensions[EXTENSION] = AppState(
         settings=settings,
         published=published,
         store=store,
         publication=Publication(published, store, records, settings["MAX_LITERAL_CHARS"],
-                                settings["MAX_TRIPLES_PER_SUBJECT"]),
+                                settings["MAX_TRIPLES_PER_SUBJECT"], follower),
         tokens=TokenRegistry(instance / "tokens.json"),
         rewriter=Rewriter(settings["BASE_URI"]),
         limits=ClientLimits(settings),

@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     for command in (validate, anchor, serve, admin):
         command.register(commands)
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # as given: `serve --workers` starts copies of it
     return args.handler(args)
 
 

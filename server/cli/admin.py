@@ -74,7 +74,7 @@ def run_contributions(args: argparse.Namespace) -> int:
     from server.publication.service import Publication
 
     store = ContributionStore(_instance(args) / "contributions", recover=False)
-    # No store: a decision is recorded, and a running server publishes it when it next starts.
+    # No store: a decision is recorded and journalled; running servers follow the journal.
     publication = Publication(None, None, store)
     try:
         if args.action == "list":
@@ -85,7 +85,7 @@ def run_contributions(args: argparse.Namespace) -> int:
             print(store.content(args.id).serialize(format="turtle"))
         elif args.action in ("accept", "reject"):
             contribution = publication.decide(args.id, args.action == "accept", args.by, args.reason)
-            print(f"{contribution.id} is now {contribution.status} (a running server publishes it when restarted)")
+            print(f"{contribution.id} is now {contribution.status} (running servers follow within a second)")
         else:
             written = publication.export(args.out)
             print(f"wrote {len(written)} file(s) to {args.out}")

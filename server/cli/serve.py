@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -42,6 +43,11 @@ def register(commands) -> None:
                        help="threads that run requests (default 8); requests are read whole before one gets a thread")
     serve.add_argument("--connections", type=int, default=500, metavar="N",
                        help="open connections accepted at once, slow ones included (default 500)")
+    serve.add_argument("--workers", type=_positive, default=1, metavar="N",
+                       help="server processes answering on the one address (default 1); each is a whole server, "
+                       "following the others' contributions (not with --store-path: an on-disk store has one writer)")
+    for hidden in ("--front-socket", "--front-ready", "--front-number"):  # from the parent of --workers to each process
+        serve.add_argument(hidden, type=int, help=argparse.SUPPRESS)
     serve.add_argument("--trusted-proxy", action="append", metavar="ADDRESS",
                        help="a reverse proxy whose X-Forwarded-For names the client (repeatable; TRUSTED_PROXIES)")
     serve.add_argument("--client-queries", type=int, metavar="N",
@@ -137,26 +143,58 @@ def run_serve(args: argparse.Namespace) -> int:
     from server.store.errors import QueryFailed
     from server.store.errors import LoadFailed
 
+    from server.store.remote import display_url
+
+    store = f" from the SPARQL store {display_url(args.store)}" if args.store else ""
+    processes = f", {args.workers} processes" if args.workers > 1 else ""
+    started = f"mxus-ld serving at {base}{store} (SPARQL endpoint: {base}sparql{processes})"
+    if args.workers > 1 and args.front_socket is None:
+        if args.store_path:
+            print("mxus serve: --workers needs the data in memory or in a remote store (--store): an on-disk "
+                  "store has one writer, so serve it with one process (its query workers use the cores)", file=sys.stderr)
+            return EXIT_UNREADABLE
+        from server.cli.fronts import run_fronts
+
+        return run_fronts(args.argv, args.host, args.port, args.workers, started)
+    if args.front_socket is not None:
+        from server.cli.fronts import end_with_parent
+
+        end_with_parent()
     try:
         config.update(_store_settings(args))
         app = create_app(config)
     except (ValueError, QueryFailed, LoadFailed, RdfInputError) as exc:
         print(f"mxus serve: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
-    from server.store.remote import display_url
-
-    store = f" from the SPARQL store {display_url(args.store)}" if args.store else ""
-    print(f"mxus-ld serving at {base}{store} (SPARQL endpoint: {base}sparql)", flush=True)
+    if args.front_ready is None:
+        print(started, flush=True)
+    else:  # one of several processes (server.cli.fronts): its parent says when all are ready
+        os.write(args.front_ready, b"r")
+        os.close(args.front_ready)
     return _run_waitress(app, args)
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a positive whole number, not {text!r}")
+    return int(text)
 
 
 def _run_waitress(app, args: argparse.Namespace) -> int:
     """Waitress reads each request whole (headers and body, up to MAX_BODY_BYTES) in its own event
     loop and only then gives it a thread: clients that trickle bytes hold a socket, never a thread."""
+    import socket
+
     from waitress.server import create_server
 
+    if args.front_socket is None:
+        where = {"host": args.host, "port": args.port}
+        application = app
+    else:  # the socket its parent listens on, shared with the other processes
+        where = {"sockets": [socket.socket(fileno=args.front_socket)]}
+        application = _naming_front(app, args.front_number)
     server = create_server(
-        app, host=args.host, port=args.port, threads=args.threads, connection_limit=args.connections,
+        application, **where, threads=args.threads, connection_limit=args.connections,
         channel_timeout=30,  # a connection silent for 30 s is closed
         max_request_body_size=app.config["MAX_BODY_BYTES"] + 1,  # the app answers 413 with its message first
         asyncore_use_poll=True,  # select() cannot watch more than 1,024 sockets
@@ -170,3 +208,15 @@ def _run_waitress(app, args: argparse.Namespace) -> int:
     finally:
         server.close()
     return EXIT_CONFORMS
+
+
+def _naming_front(app, number: int):
+    """The app, answering with ``Mxus-Front: number``: which of the processes a client reached."""
+
+    def named(environ, start_response):
+        def start(status, headers, exc_info=None):
+            return start_response(status, [*headers, ("Mxus-Front", str(number))], exc_info)
+
+        return app(environ, start)
+
+    return named

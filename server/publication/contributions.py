@@ -7,8 +7,9 @@ Layout under the contributions folder::
 
 A contribution is created in a hidden temporary folder, fsynced, then
 renamed into place: after a crash it is either complete or absent. Status
-changes rewrite meta.json durably. Nothing here ever touches the curated
-data under data/.
+changes rewrite meta.json durably. Each is then a line of the journal
+(``journal``), which every server process follows. Nothing here ever touches
+the curated data under data/.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from server.rdf.namespaces import CONTRIBUTION_BASE
 from server.publication.errors import ContributionNotFound, InvalidTransition, PublicationError
 from server.store import graph_from_ntriples
 from server.publication.files import fsync_directory, write_durably
+from server.publication.journal import SUBMITTED, Journal
 
 ID_PATTERN = re.compile(r"\A[0-9]{8}t[0-9]{6}-[0-9a-f]{12}\Z")  # what new_id makes; anything else is no contribution
 PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
@@ -68,15 +70,32 @@ class ContributionStore:
         folder, does; ``mxus contributions`` does not, since a server may be writing meanwhile."""
         self.folder = folder
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.journal = Journal(folder / "journal")
         self._lock = threading.Lock()
         if recover:
             self._recover()
 
     def _recover(self) -> None:
-        for leftover in self.folder.glob(".tmp-*"):  # a crash mid-write: never acknowledged
-            shutil.rmtree(leftover, ignore_errors=True)
-        for leftover in self.folder.glob("*/.tmp-*"):  # a crash mid-decision: meta.json is the old one, intact
-            leftover.unlink(missing_ok=True)
+        """Under the lock, so that a server starting beside running ones never takes their work for a crash's."""
+        with self.locked():
+            for leftover in self.folder.glob(".tmp-*"):  # a crash mid-write: never acknowledged
+                shutil.rmtree(leftover, ignore_errors=True)
+            for leftover in self.folder.glob("*/.tmp-*"):  # a crash mid-decision: meta.json is the old one, intact
+                leftover.unlink(missing_ok=True)
+            self._complete_journal()
+
+    def _complete_journal(self) -> None:
+        """Journal what the records say and the journal does not: a crash between the two writes, or a
+        folder from before the journal. Records are written first, so they are never behind."""
+        events, _ = self.journal.events()
+        said: dict[str, str] = {}
+        for event in events:
+            said[event.contribution_id] = PENDING if event.kind == SUBMITTED else event.kind
+        for contribution in self.all():
+            if contribution.id not in said:
+                self.journal.append(SUBMITTED, contribution.id)
+            if contribution.status != PENDING and said.get(contribution.id) != contribution.status:
+                self.journal.append(contribution.status, contribution.id)
 
     @staticmethod
     def new_id() -> str:
@@ -95,12 +114,15 @@ class ContributionStore:
             history=[],
         )
         staging = self.folder / f".tmp-{contribution.id}"
-        with _disk_space("nothing was stored", cleanup=staging):
+        content = graph.serialize(format="nt", encoding="utf-8")
+        with self.locked(), _disk_space("nothing was stored", cleanup=staging):
             staging.mkdir()
-            write_durably(staging / "content.nt", graph.serialize(format="nt", encoding="utf-8"))
+            write_durably(staging / "content.nt", content)
             write_durably(staging / "meta.json", _encode(contribution))
             staging.rename(self.folder / contribution.id)
             fsync_directory(self.folder)
+            with _disk_space("nothing was stored", cleanup=self.folder / contribution.id):
+                self.journal.append(SUBMITTED, contribution.id)
         return contribution
 
     def exists(self, contribution_id: str) -> bool:
@@ -140,7 +162,7 @@ class ContributionStore:
         (the server and ``mxus contributions``), exactly one succeeds; the other gets InvalidTransition."""
         if status not in (ACCEPTED, REJECTED):
             raise InvalidTransition(f"unknown decision {status!r}")
-        with self._lock, self._file_lock():
+        with self.locked():
             contribution = self.get(contribution_id)
             if contribution.status != PENDING:
                 raise InvalidTransition(f"contribution {contribution_id} is already {contribution.status}")
@@ -155,12 +177,17 @@ class ContributionStore:
             )
             with _disk_space(f"contribution {contribution_id} is still {PENDING}"):
                 write_durably(self.folder / contribution_id / "meta.json", _encode(contribution))
+            # After the record: a crash between the two, and the next start completes the journal.
+            with _disk_space(f"contribution {contribution_id} is {status}, but the journal could not say so: "
+                             "other servers learn of it when one of them restarts"):
+                self.journal.append(status, contribution_id)
             return contribution
 
     @contextmanager
-    def _file_lock(self):
-        """An exclusive lock on the folder's lock file, held across processes (flock)."""
-        with open(self.folder / ".lock", "a+b") as handle:
+    def locked(self):
+        """The folder to oneself: a thread lock, then an exclusive flock on the folder's lock file,
+        which other processes (servers, ``mxus contributions``) take too."""
+        with self._lock, open(self.folder / ".lock", "a+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield

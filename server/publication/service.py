@@ -1,13 +1,15 @@
-"""The publication service: validate, submit, decide, replay, export.
+"""The publication service: validate, submit, decide, export.
 
 One implementation of the contribution lifecycle, used by the HTTP
 blueprints, the command line and the app factory alike, so they cannot
 disagree: a decision is one compare-and-set on the contribution's record
 (``ContributionStore.decide``), whoever makes it.
 
-The records on disk (``server.publication.contributions``) are the truth;
-the store holds what they imply (each contribution's named graph, the
-accepted graph) and is rebuilt from them at start (``replay``).
+The records on disk (``server.publication.contributions``) are the truth, and
+the journal beside them says in what order they came; the store holds what
+they imply (each contribution's named graph, the accepted graph), replayed
+at start and kept up to date by following the journal
+(``server.publication.follower``), whichever process recorded the event.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from server.publication.guard import refuse_what_the_system_owns
 from server.publication.submissions import Submission
 from server.publication.validation import ValidationReport, validate_submission
 from server.rdf.namespaces import DATASET, SCHEMA, bind_prefixes
-from server.store import Contents, QueryFailed, Store
+from server.store import QueryFailed, Store
 from server.store.graphs import CONTEXT_GRAPHS
 
 _VALIDATION_GATE = ValidationGate()  # one validation at a time in the process, contributors first
@@ -37,12 +39,14 @@ class Publication:
     """The dataset as published: the curated files, the store, and the contributions' records."""
 
     def __init__(self, published: PublishedGraphs, store: Store | None, records: ContributionStore | None,
-                 max_literal_chars: int = 10_000, max_triples_per_subject: int = 1_000):
-        """``store`` None: decisions are recorded only (the command line; a server publishes them at start)."""
+                 max_literal_chars: int = 10_000, max_triples_per_subject: int = 1_000, follower=None):
+        """``store`` None: decisions are recorded only (the command line: running servers follow the journal).
+        ``follower`` (``server.publication.follower.Follower``): brings ``store`` up to the journal."""
         self.published = published
         self.store = store
         self.records = records
         self.limits = (max_literal_chars, max_triples_per_subject)
+        self.follower = follower
 
     # ------------------------------------------------------------------ validation
 
@@ -91,40 +95,23 @@ class Publication:
             contributor,
             {"counts": report.counts(), "results": [r.as_dict() for r in report.results]},
         )
-        with _recorded_all_the_same(f"contribution {contribution.id} was stored", "it becomes queryable when the server restarts"):
-            self.store.add_graph(contribution.graph, self.records.content_bytes(contribution.id))
+        self._follow(f"contribution {contribution.id} was stored", "it becomes queryable")
         return contribution, report
 
     def decide(self, contribution_id: str, accept: bool, by: str, reason: str | None = None) -> Contribution:
-        """Record the decision (compare-and-set: InvalidTransition if already decided), then publish
-        an accepted contribution into the store when there is one."""
+        """Record the decision (compare-and-set: InvalidTransition if already decided), then bring the
+        store up to it when there is one (an accepted contribution joins the default graph)."""
         contribution = self.records.decide(contribution_id, ACCEPTED if accept else REJECTED, by, reason)
-        if accept and self.store is not None:
-            with _recorded_all_the_same(f"contribution {contribution_id} is accepted", "it is published when the server restarts"):
-                self.store.publish(self.accepted_statements(contribution).serialize(format="nt", encoding="utf-8"),
-                                   contribution.id)
+        self._follow(f"contribution {contribution_id} is {contribution.status}", "it is published")
         return contribution
 
-    def accepted_statements(self, contribution: Contribution) -> Graph:
-        """What accepting a contribution adds to the default graph: its statements and its provenance."""
-        graph = self.records.content(contribution.id)
-        graph += provenance_graph(contribution)
-        return graph
+    def _follow(self, done: str, later: str) -> None:
+        """Apply the journal, our own event included, before answering: who wrote it reads it at once."""
+        if self.follower is not None:
+            with _recorded_all_the_same(done, f"{later} as soon as the store answers again"):
+                self.follower.follow()
 
-    # ------------------------------------------------------------------ start and export
-
-    @staticmethod
-    def replay(records: ContributionStore) -> Contents:
-        """What the store must hold for the records: a named graph per contribution, the accepted graph."""
-        named, accepted = [], Graph()
-        everything = records.all()
-        for contribution in everything:
-            named.append((contribution.graph, records.content_bytes(contribution.id)))
-            if contribution.status == ACCEPTED:
-                accepted += records.content(contribution.id)
-                accepted += provenance_graph(contribution)
-        state = " ".join(f"{c.id}:{c.status}" for c in everything)
-        return Contents(named, accepted.serialize(format="nt", encoding="utf-8"), state)
+    # ------------------------------------------------------------------ export
 
     def export(self, folder: Path) -> list[Path]:
         """Each accepted contribution as a Turtle file whose header says where it came from."""
@@ -163,6 +150,13 @@ def _recorded_all_the_same(done: str, later: str):
         yield
     except QueryFailed as exc:
         raise NotPublished(f"{done}, but the SPARQL store could not take it ({exc}); {later}", exc.status) from None
+
+
+def accepted_ntriples(records: ContributionStore, contribution: Contribution) -> bytes:
+    """What accepting a contribution adds to the default graph, as N-Triples: its statements and its provenance."""
+    graph = records.content(contribution.id)
+    graph += provenance_graph(contribution)
+    return graph.serialize(format="nt", encoding="utf-8")
 
 
 def provenance_graph(contribution: Contribution) -> Graph:

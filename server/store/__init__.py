@@ -25,7 +25,7 @@ class Contents:
 
     named: list[tuple[str, bytes]] = field(default_factory=list)  # (graph name, N-Triples), one per contribution
     accepted: bytes = b""  # N-Triples of the accepted graph (statements and provenance)
-    state: str = ""  # names the contributions and their status, for the store's version
+    state: str = ""  # names what they are (the journal's position), for the store's version
 
 
 def open_store(settings: dict, files: list[GraphFile], digest: str, contents: Contents = Contents(),

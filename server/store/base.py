@@ -50,7 +50,8 @@ class Answer:
 class Store(ABC):
     """One dataset of named graphs: the published ones, the accepted graph, one per contribution.
 
-    ``version`` changes exactly when what the store serves changes: the base of every ETag.
+    ``version`` changes when what the store serves changes: the base of every ETag. A server's store is
+    ``settle``d on the contributions' journal, so every process that has read as far serves the same version.
     """
 
     def __init__(self, digest: str, extra_graphs=(), state: str = ""):
@@ -152,6 +153,14 @@ class Store(ABC):
     def publish(self, ntriples: bytes, reason: str) -> None:
         """Add triples to the default graph (through the accepted graph)."""
 
+    def add(self, named: list[tuple[str, bytes]], accepted: bytes) -> None:
+        """Several contributions' graphs (name, N-Triples) and accepted statements at once; a store
+        for which each write is costly (on disk) makes them one."""
+        for name, ntriples in named:
+            self.add_graph(name, ntriples)
+        if accepted.strip():
+            self.publish(accepted, "accepted contributions")
+
     def close(self) -> None:
         pass
 
@@ -159,8 +168,22 @@ class Store(ABC):
 
     def _added_graph(self, name: str) -> None:
         with self._lock:
-            self._graph_names.append(name)
+            if name not in self._graph_names:
+                self._graph_names.append(name)
             self._changes.append(f"add {name}")
+
+    # ------------------------------------------------------------------ shared with other processes
+
+    def name_graph(self, name: str) -> None:
+        """A graph another process wrote into this (shared) store: queryable here too, nothing written."""
+        self._added_graph(name)
+
+    def settle(self, state: str) -> None:
+        """The version becomes that of ``state`` alone, which names what the store holds in terms
+        every process shares (the contributions' journal): this process's own changes are in it,
+        and every process at the same ``state`` has the same version."""
+        with self._lock:
+            self._changes = [state]
 
     def _published(self, reason: str) -> None:
         with self._lock:

@@ -47,6 +47,13 @@ class PoolStore(Store):
         self._pool.add(as_nquads(ntriples, ACCEPTED_GRAPH))
         self._published(reason)
 
+    def add(self, named: list[tuple[str, bytes]], accepted: bytes) -> None:
+        """One addition for the workers (on disk: one write, one restart of the workers)."""
+        self._pool.add(b"".join(as_nquads(ntriples, name) for name, ntriples in named) + as_nquads(accepted, ACCEPTED_GRAPH))
+        for name, _ in named:
+            self._added_graph(name)
+        self._published("accepted contributions")
+
     def query(
         self,
         text: str,

@@ -1,0 +1,112 @@
+"""``mxus serve --workers N``: N server processes answering on one listening socket.
+
+The parent binds the address once, then starts N copies of the same ``mxus serve``
+command, each handed the socket (``--front-socket``): each is a whole server (its
+own app, store and query workers, following the contributions' journal), and the
+kernel gives each new connection to whichever process accepts it first. The parent
+only watches: it says when all are ready, starts again one that dies, and on
+Ctrl-C or SIGTERM stops them all. A process that fails to start stops the others,
+and the command exits with its exit code and message.
+
+Each process answers with ``Mxus-Front: n`` (its number, not its pid), so a client
+or a test can tell which one it reached.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+RESTART_PAUSE = 1.0  # seconds before a process that died is started again
+STOP_WAIT = 15.0  # seconds each process gets to stop its query workers
+
+
+def front_command(argv: list[str], number: int, listener: int, ready: int) -> list[str]:
+    return [sys.executable, "-m", "server.cli", *argv, "--front-socket", str(listener), "--front-ready", str(ready),
+            "--front-number", str(number)]
+
+
+def listen(host: str, port: int) -> socket.socket:
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    listener = socket.create_server((host, port), family=family, backlog=1024)
+    listener.set_inheritable(True)
+    return listener
+
+
+def run_fronts(argv: list[str], host: str, port: int, workers: int, started_message: str) -> int:
+    try:
+        listener = listen(host, port)
+    except OSError as exc:
+        print(f"mxus serve: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    ready_read, ready_write = os.pipe()
+    stopping = False
+
+    def start(number: int) -> subprocess.Popen:
+        return subprocess.Popen(front_command(argv, number, listener.fileno(), ready_write),
+                                pass_fds=(listener.fileno(), ready_write), stdin=subprocess.DEVNULL)
+
+    def stop(*_) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    fronts = {number: start(number) for number in range(1, workers + 1)}
+    try:
+        ready = 0
+        while ready < workers and not stopping:
+            if select.select([ready_read], [], [], 0.2)[0]:
+                ready += len(os.read(ready_read, 64))
+            failed = next((front for front in fronts.values() if front.poll() is not None), None)
+            if failed is not None:
+                return failed.returncode if failed.returncode > 0 else 2
+        if not stopping:
+            print(started_message, flush=True)
+        while not stopping:
+            time.sleep(0.2)
+            while select.select([ready_read], [], [], 0)[0]:
+                os.read(ready_read, 64)  # a restarted process said it is ready
+            for number, front in list(fronts.items()):
+                if front.poll() is not None and not stopping:
+                    print(f"mxus serve: process {number} exited ({front.returncode}); starting it again", file=sys.stderr,
+                          flush=True)
+                    time.sleep(RESTART_PAUSE)
+                    fronts[number] = start(number)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        _stop_all(list(fronts.values()))
+        listener.close()
+    return 0
+
+
+def end_with_parent() -> None:
+    """In each process: end (SIGTERM, so its query workers are stopped) when the parent ends, even by
+    SIGKILL, instead of serving on unwatched (Linux ``PR_SET_PDEATHSIG``; elsewhere nothing)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent was already gone
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _stop_all(fronts: list[subprocess.Popen]) -> None:
+    """SIGTERM to each (its exit handlers stop its query workers), then SIGKILL to any still there."""
+    for front in fronts:
+        if front.poll() is None:
+            front.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_WAIT
+    for front in fronts:
+        try:
+            front.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            front.kill()
+            front.wait(5)

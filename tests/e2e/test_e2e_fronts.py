@@ -1,0 +1,210 @@
+"""Stateless fronts: several server processes over one instance folder serve the same dataset.
+
+Real processes only: two ``mxus serve`` fronts in front of one Oxigraph server, and one
+``mxus serve --workers 2`` in memory. A contribution is submitted through one front and
+decided with the command line (``mxus contributions accept|reject``); every front shows
+it, with the same ETag, within one second of the command's exit, without a restart
+(the fronts follow the contributions' journal).
+
+"Within one second" is the behaviour asked for, so each check polls until a deadline
+one second after the event and then says what it did not see; nothing here measures speed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from server.publication.tokens import TokenRegistry
+from tests.e2e.conftest import PROJECT_ROOT, RunningServer, http_request, start_server, stop_server
+
+POWELL = "https://w3id.org/mxus/id/person/colin-powell"
+SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
+CONTRIBUTION = "https://w3id.org/mxus/id/contribution/"
+WITHIN = 1.0  # seconds after the event by which every front shows it
+DISK_WITHIN = 15.0  # the same over an on-disk store, whose query workers restart around each write
+
+
+def triple(tag: str) -> str:
+    return f"<{POWELL}> <{SEE_ALSO}> <https://example.org/powell/{tag}> ."
+
+
+def submit(front: RunningServer, token: str, tag: str) -> str:
+    reply = http_request(front.base + "contributions", "POST",
+                         {"Content-Type": "application/n-triples", "Authorization": f"Bearer {token}",
+                          "Accept": "application/json"}, (triple(tag) + "\n").encode(), timeout=120)
+    assert reply.status == 201, reply.text
+    return reply.header("Location").rsplit("/", 1)[1]
+
+
+def decide(instance: Path, action: str, contribution_id: str) -> None:
+    """``mxus contributions accept|reject ID``: a maintainer at the command line, beside the running fronts."""
+    result = subprocess.run([sys.executable, "-m", "server.cli", "contributions", action, contribution_id,
+                             "--instance", str(instance)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def ask(base: str, query: str) -> tuple[bool, str]:
+    """The answer, and which process of the server gave it (``Mxus-Front``; "" with one process)."""
+    reply = http_request(f"{base}sparql?query={quote(query, safe='')}", headers={"Accept": "application/sparql-results+json"})
+    assert reply.status == 200, reply.text
+    return json.loads(reply.body)["boolean"], reply.header("Mxus-Front")
+
+
+def in_default_graph(base: str, tag: str) -> tuple[bool, str]:
+    return ask(base, f"ASK {{ {triple(tag)} }}")
+
+
+def in_named_graph(base: str, contribution_id: str, tag: str) -> tuple[bool, str]:
+    return ask(base, f"ASK {{ GRAPH <{CONTRIBUTION}{contribution_id}> {{ {triple(tag)} }} }}")
+
+
+def void_etag(base: str) -> str:
+    reply = http_request(base + ".well-known/void", headers={"Accept": "text/turtle"})
+    assert reply.status == 200 and reply.header("ETag"), reply.text
+    return reply.header("ETag")
+
+
+def page_shows(base: str, tag: str) -> bool:
+    reply = http_request(base + "page/person/colin-powell", headers={"Accept": "text/html"})
+    assert reply.status == 200, reply.text
+    return f"https://example.org/powell/{tag}" in reply.text
+
+
+def poll(deadline: float, seen) -> dict:
+    """Call ``seen()`` (a dict of what each check found, all true when done) until all are true or the deadline."""
+    while True:
+        found = seen()
+        if all(found.values()) or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def instance(tmp_path) -> tuple[Path, str]:
+    """An instance folder with a contributor's token (decisions go through the command line)."""
+    folder = tmp_path / "instance"
+    return folder, TokenRegistry(folder / "tokens.json").add("Ana Contributor", "0000-0002-1825-0097")
+
+
+@pytest.fixture
+def remote_fronts(stores, server_logs, instance):
+    """Two fronts over one instance folder, in front of one Oxigraph server."""
+    store = stores.start()
+    fronts = []
+    try:
+        for _ in range(2):
+            fronts.append(start_server(server_logs, "--instance", str(instance[0]), store=store))
+        yield fronts
+    finally:
+        for front in fronts:
+            stop_server(front)
+
+
+def test_two_fronts_on_one_store_see_each_others_contributions_and_the_commands_decisions(remote_fronts, instance):
+    a, b = remote_fronts
+    folder, token = instance
+    before = void_etag(b.base)
+    assert void_etag(a.base) == before
+
+    accepted = submit(a, token, "fronts-accepted")
+    found = poll(time.monotonic() + WITHIN, lambda: {"named graph on B": in_named_graph(b.base, accepted, "fronts-accepted")[0]})
+    assert all(found.values()), f"within {WITHIN} s of A's 201, front B did not see: {found}"
+    assert not in_default_graph(b.base, "fronts-accepted")[0]  # pending: in its graph only
+
+    decide(folder, "accept", accepted)
+    deadline = time.monotonic() + WITHIN
+    found = poll(deadline, lambda: {
+        "ASK on B": in_default_graph(b.base, "fronts-accepted")[0],
+        "B's resource page": page_shows(b.base, "fronts-accepted"),
+        "B's VoID ETag changed": void_etag(b.base) != before,
+        "the same VoID ETag on A and B": void_etag(a.base) == void_etag(b.base),
+    })
+    assert all(found.values()), f"within {WITHIN} s of the command's accept, not seen: {found}"
+    after_accept = void_etag(b.base)
+
+    rejected = submit(b, token, "fronts-rejected")  # through the other front this time
+    decide(folder, "reject", rejected)
+    deadline = time.monotonic() + WITHIN
+    found = poll(deadline, lambda: {
+        "its named graph on A": in_named_graph(a.base, rejected, "fronts-rejected")[0],
+        "A's VoID ETag changed": void_etag(a.base) != after_accept,
+        "the same VoID ETag on A and B": void_etag(a.base) == void_etag(b.base),
+    })
+    assert all(found.values()), f"within {WITHIN} s of the command's reject, not seen: {found}"
+    for front in (a, b):
+        assert not in_default_graph(front.base, "fronts-rejected")[0]
+        status = json.loads(http_request(front.base + f"contributions/{rejected}", headers={"Accept": "application/json"}).body)
+        assert status["status"] == "rejected"
+        assert "Traceback" not in front.log_text()
+
+
+def test_the_processes_of_one_server_each_follow_the_commands_decisions(server_logs, instance):
+    folder, token = instance
+    server = start_server(server_logs, "--instance", str(folder), "--workers", "2")
+    try:
+        fronts = {in_default_graph(server.base, "workers-accepted")[1] for _ in range(200)}
+        assert fronts == {"1", "2"}, f"requests on fresh connections reached processes {fronts}, not both"
+
+        accepted = submit(server, token, "workers-accepted")
+        decide(folder, "accept", accepted)
+        deadline = time.monotonic() + WITHIN
+        seen: dict[str, bool] = {"1": False, "2": False}
+        etags: dict[str, str] = {}
+
+        def each_process() -> dict:
+            answer, front = in_default_graph(server.base, "workers-accepted")
+            seen[front] = seen[front] or answer
+            reply = http_request(server.base + ".well-known/void", headers={"Accept": "text/turtle"})
+            etags[reply.header("Mxus-Front")] = reply.header("ETag")
+            return {**{f"ASK on process {n}": seen[n] for n in seen},
+                    "the same VoID ETag on both": len(etags) == 2 and len(set(etags.values())) == 1}
+
+        found = poll(deadline, each_process)
+        assert all(found.values()), f"within {WITHIN} s of the command's accept, not seen: {found}"
+        assert "Traceback" not in server.log_text()
+    finally:
+        stop_server(server)
+
+
+def test_a_server_over_an_on_disk_store_follows_the_commands_decisions(server_logs, instance, tmp_path):
+    """One process per on-disk store (it is the store's one writer), and it follows the journal too.
+
+    Writing stops the query workers and starts them again (RocksDB: one writer, then no readers),
+    which on a busy machine takes more than a second; queries meanwhile may be answered 503."""
+    folder, token = instance
+    server = start_server(server_logs, "--instance", str(folder), store_path=tmp_path / "store")
+
+    def answered(query: str) -> bool:
+        reply = http_request(f"{server.base}sparql?query={quote(query, safe='')}",
+                             headers={"Accept": "application/sparql-results+json"})
+        assert reply.status in (200, 503), reply.text
+        return reply.status == 200 and json.loads(reply.body)["boolean"]
+
+    try:
+        before = void_etag(server.base)
+        accepted = submit(server, token, "disk-accepted")
+        decide(folder, "accept", accepted)
+        found = poll(time.monotonic() + DISK_WITHIN, lambda: {
+            "ASK": answered(f"ASK {{ {triple('disk-accepted')} }}"),
+            "the resource page": page_shows(server.base, "disk-accepted"),
+            "a new VoID ETag": void_etag(server.base) != before,
+        })
+        assert all(found.values()), f"within {DISK_WITHIN} s of the command's accept, not seen: {found}"
+        assert "Traceback" not in server.log_text()
+    finally:
+        stop_server(server)
+
+
+def test_several_processes_over_an_on_disk_store_are_refused_with_the_reason(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "server.cli", "serve", "--workers", "2", "--store-path", str(tmp_path / "s"),
+                             "--instance", str(tmp_path / "instance")], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2
+    assert "--workers needs the data in memory or in a remote store" in result.stderr
