@@ -19,7 +19,7 @@ from server.state import state
 from server.web.errors import ApiError
 from server.web.i18n import current_language
 from server.web.negotiation import negotiate
-from server.web.responses import Caching, etag_for, respond
+from server.web.responses import Caching, etag_for, negotiated, respond
 from server.web.search import MAX_QUERY_CHARS, Results, SearchRefused, query_words, search
 from server.web.views import render_page
 
@@ -37,7 +37,7 @@ def search_page():
     except SearchRefused as refused:  # an error is never a 304: checked before the ETag
         if media_type == JSON:
             raise ApiError(400, str(refused)) from None
-        return _page((text or "")[:MAX_QUERY_CHARS], None, str(refused))
+        return negotiated(_page((text or "")[:MAX_QUERY_CHARS], None, str(refused)))  # Vary: Accept, as the 200s
     if media_type == JSON:
         return respond(_caching(text, media_type), lambda: _json(search(text)))
     return respond(_caching(text, media_type), lambda: _page(text, search(text)))
