@@ -412,6 +412,22 @@ def test_unknown_resource_is_a_404_page(client, path):
         assert doc.find("p", class_="error-message").words()
 
 
+def test_error_pages_speak_the_pages_language(client):
+    """The status and what it means in Spanish; the detail (English, as machines get it) marked as English;
+    werkzeug's stock English sentence never shown."""
+    doc = parse_html(client.get("/page/person/nobody?lang=es").get_data(as_text=True))
+    assert doc.find("h1").words() == "404 No encontrado"
+    assert doc.find("p", class_="error-meaning").words() == "No hay nada en esta dirección."
+    detail = doc.find("p", class_="error-message")
+    assert "/id/person/nobody" in detail.words() and detail.attrs["lang"] == "en"
+    stock = client.get("/no-such-route?lang=es", headers={"Accept": "text/html"})
+    doc = parse_html(stock.get_data(as_text=True))
+    assert stock.status_code == 404 and doc.find("h1").words() == "404 No encontrado"
+    assert "requested URL" not in stock.get_data(as_text=True) and not doc.find_all("p", class_="error-message")
+    english = client.get("/no-such-route", headers={"Accept": "application/json"}).get_json()
+    assert english["error"]["title"] == "Not Found"  # machines keep the English title and message
+
+
 def test_unknown_resource_as_json_when_asked(client):
     response = client.get("/page/person/nobody", headers={"Accept": "application/json"})
     assert response.status_code == 404

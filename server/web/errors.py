@@ -13,6 +13,7 @@ import re
 import time
 
 from flask import Flask, Response, current_app, g, render_template, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from server.state import EXTENSION, state
@@ -33,7 +34,29 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-def error_response(status: int, title: str, message: str, spec: str | None = None) -> Response:
+# What a person reads on an error page, in the page's language: the status in words and what it means
+# for them. Machines keep the English title and the message (JSON, plain text); the page shows the
+# message too, as the detail, unless it is only werkzeug's generic English sentence.
+IN_PLAIN_WORDS = {
+    400: (_l("Bad Request"), _l("The request could not be understood as it was sent.")),
+    401: (_l("Unauthorized"), _l("This needs a contributor's token.")),
+    403: (_l("Forbidden"), _l("This is not allowed here, or not with this token.")),
+    404: (_l("Not Found"), _l("There is nothing at this address.")),
+    405: (_l("Method Not Allowed"), _l("This address does not take that kind of request.")),
+    406: (_l("Not Acceptable"), _l("None of the formats asked for can be given here.")),
+    409: (_l("Conflict"), _l("This conflicts with what is already recorded.")),
+    413: (_l("Request Entity Too Large"), _l("The request is larger than this server accepts.")),
+    415: (_l("Unsupported Media Type"), _l("The content is in a format this server does not read.")),
+    422: (_l("Unprocessable Entity"), _l("The content was read but cannot be accepted.")),
+    429: (_l("Too Many Requests"), _l("Too many requests from this client: wait a moment and try again.")),
+    500: (_l("Internal Server Error"), _l("Something went wrong on the server; it has been logged.")),
+    502: (_l("Bad Gateway"), _l("The store behind this server did not answer as it should.")),
+    503: (_l("Service Unavailable"), _l("The server is busy: try again shortly.")),
+}
+
+
+def error_response(status: int, title: str, message: str, spec: str | None = None, generic: bool = False) -> Response:
+    """``generic``: the message is only werkzeug's stock sentence, which a page replaces by its own words."""
     rewriter = (state().rewriter if EXTENSION in current_app.extensions else None)
     if rewriter is not None:
         message = rewriter.outgoing_text(message)
@@ -44,12 +67,23 @@ def error_response(status: int, title: str, message: str, spec: str | None = Non
     if best == "application/json" or request.accept_mimetypes.best == "application/json":
         response = json_error(status, title, message, spec)
     elif best == "text/html" and request.accept_mimetypes.quality("text/html") > request.accept_mimetypes.quality("text/plain"):
-        response = Response(render_template("error.html", error=body), status, mimetype="text/html")
+        page = error_page(status, title, message, spec, generic)
+        response = Response(render_template("error.html", error=page), status, mimetype="text/html")
     else:
         text = f"{status} {title}: {message}\n" + (f"See {spec}\n" if spec else "")
         response = Response(text, status, mimetype="text/plain")
     response.headers["Vary"] = "Accept"
     return response
+
+
+def error_page(status: int, title: str, message: str, spec: str | None = None, generic: bool = False) -> dict:
+    """What error.html shows: the status in the page's words, what it means, the detail."""
+    heading, meaning = IN_PLAIN_WORDS.get(status, (title, ""))
+    page = {"status": status, "title": title, "message": message, "heading": heading, "meaning": meaning,
+            "detail": None if generic else message}
+    if spec:
+        page["spec"] = spec
+    return page
 
 
 def json_error(status: int, title: str, message: str, spec: str | None = None) -> Response:
@@ -96,7 +130,8 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
-        return error_response(error.code or 500, error.name, error.description or error.name)
+        stock = error.description is None or error.description == type(error).description
+        return error_response(error.code or 500, error.name, error.description or error.name, generic=stock)
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, request, url_for
 from flask_babel import gettext as _
 
 from server.publication.errors import PublicationError
-from server.web.errors import ApiError, _title, error_response, headers_of
+from server.web.errors import ApiError, _title, error_page, error_response, headers_of
 from server.web.i18n import current_language
 from server.web.responses import Caching, etag_for
 from server.web.views import render_page
@@ -48,10 +48,8 @@ def _page_error(error: ApiError | PublicationError) -> Response:
     if request.accept_mimetypes.best == "application/json":
         response = error_response(error.status, _title(error.status), error.message, error.spec)
     else:
-        body = {"status": error.status, "title": _title(error.status), "message": error.message}
-        if error.spec:
-            body["spec"] = error.spec
-        response = render_page("error.html", error.status, error=body)
+        page = error_page(error.status, _title(error.status), error.message, error.spec)
+        response = render_page("error.html", error.status, error=page)
         response.headers["Vary"] = "Accept"  # the same URL answers JSON to Accept: application/json
     response.headers.update(headers_of(error))
     return response
