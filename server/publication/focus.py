@@ -35,36 +35,63 @@ class Unfocused(Exception):
     it cannot analyse, a new class hierarchy): validate against everything instead."""
 
 
-def focus_pairs(submission: Graph, shapes: Graph, ontology: Graph, around: Around) -> dict:
-    """{shape: {focus node}} of the pairs whose verdict the submission can change."""
+def focus_pairs(submission: Graph, shapes: Graph, ontology: Graph, around: Around) -> tuple[dict, set]:
+    """{shape: {focus node}} of the pairs whose verdict the submission can change, and the submission's
+    IRIs the store does not hold (for ``needed_data``)."""
     traces = shape_traces(shapes)
     if any(found is None for found in traces.values()):
         raise Unfocused("a shape cannot be analysed")
     if (None, RDFS.subClassOf, None) in submission:
         raise Unfocused("the submission extends the class hierarchy")
-    walks = []  # (shape, reversed trace prefix, start node)
+    by_predicate: dict = {}
+    for triple in submission:
+        by_predicate.setdefault(triple[1], []).append(triple)
+    walks: dict = {}  # (start node, reversed trace prefix): the shapes whose traces walk it
+    candidates: dict = {}  # shape: nodes (those read at the first step need no walk)
+    everything = list(submission)
     for shape, shape_walks in traces.items():
+        here = candidates.setdefault(shape, set())
         for trace in shape_walks:
             (predicate, inverse), before = trace[-1], _reversed(trace[:-1])
-            for s, p, o in (submission.triples((None, predicate, None)) if predicate is not None else submission):
-                walks.append((shape, before, o if inverse else s))
-    backwards = Surroundings(submission, around)
-    reached = backwards.follow({(start, steps) for _, steps, start in walks})
-    candidates: dict = {}
-    for shape, steps, start in walks:
-        candidates.setdefault(shape, set()).update(reached[(start, steps)])
+            triples = by_predicate.get(predicate, ()) if predicate is not None else everything
+            if not before:
+                here.update(o if inverse else s for s, _, o in triples)
+                continue
+            for s, _, o in triples:
+                walks.setdefault((o if inverse else s, before), set()).add(shape)
+    absent = absent_from_store(submission, around)
+    reached = Surroundings(submission, around, absent).follow(set(walks))
+    for walk, shapes_walking in walks.items():
+        for shape in shapes_walking:
+            candidates[shape].update(reached[walk])
     made = made_targets(submission, shapes, ontology)
     everyone = set().union(*candidates.values())
     if any(isinstance(node, BNode) and (node, None, None) not in submission and (None, None, node) not in submission
            for node in everyone):
         raise Unfocused("a trace reaches a blank node of the store")
-    facts = TargetFacts(shapes, ontology, submission, around, everyone)
+    facts = TargetFacts(shapes, ontology, submission, around, everyone - absent)
     pairs = {shape: set(nodes) for shape, nodes in made.items() if nodes}
     for shape, nodes in candidates.items():
         for node in nodes:
             if facts.targets(shape, node):
                 pairs.setdefault(shape, set()).add(node)
-    return pairs
+    return pairs, absent
+
+
+STORED = MXUS["validation-stored"]  # private to the query below
+
+
+def absent_from_store(submission: Graph, around: Around) -> set:
+    """The submission's IRIs the store knows nothing about: new resources, which no stored triple reaches,
+    so no walk asks the store about them (a thousand new claims are a thousand fewer lookups)."""
+    named = {term for s, _, o in submission for term in (s, o) if isinstance(term, URIRef)}
+    if not named:
+        return set()
+    stored = around(f"""CONSTRUCT {{ ?n <{STORED}> true }} WHERE {{
+  VALUES ?n {{ {" ".join(sorted(term.n3() for term in named))} }}
+  FILTER (EXISTS {{ ?n ?p ?o }} || EXISTS {{ ?s ?p ?n }})
+}}""")
+    return named - set(stored.subjects(STORED, None))
 
 
 def made_targets(submission: Graph, shapes: Graph, ontology: Graph) -> dict:
@@ -92,8 +119,8 @@ class TargetFacts:
 
     def __init__(self, shapes: Graph, ontology: Graph, submission: Graph, around: Around, nodes: set):
         self.shapes = shapes
-        self.graph = Graph()
-        self.graph += submission
+        self.submission = submission
+        self.graph = Graph()  # what the store says about the nodes
         out_predicates = set(shapes.objects(None, SH.targetSubjectsOf))
         in_predicates = set(shapes.objects(None, SH.targetObjectsOf))
         stored = [node for node in nodes if isinstance(node, (URIRef, Literal))]
@@ -104,21 +131,31 @@ class TargetFacts:
   UNION {{ SELECT DISTINCT ?f ?q WHERE {{ {values} VALUES ?q {{ {_terms(in_predicates)} }} ?s ?q ?f }} }}
   UNION {{ {values} VALUES ?p {{ {_terms(out_predicates)} }} ?f ?p ?o }}
 }}""")
-        self.superclasses = _superclass_closure(ontology, self.graph)
+        self.superclasses = _superclass_closure(ontology, self.graph)  # (a submission's own: Unfocused)
+        self._shapes: dict = {}
+        self._nodes: dict = {}
 
     def targets(self, shape, node) -> bool:
-        g, shapes = self.graph, self.shapes
-        if (shape, SH.targetNode, node) in shapes:
-            return True
-        types = set()
-        for direct in g.objects(node, RDF.type):
-            types |= self.superclasses.get(direct, {direct})
-        if any((shape, SH.targetClass, kind) in shapes for kind in types):
-            return True
-        incoming = set(g.objects(node, INCOMING)) | set(g.predicates(None, node))
-        if any((shape, SH.targetObjectsOf, predicate) in shapes for predicate in incoming):
-            return True
-        return any((shape, SH.targetSubjectsOf, predicate) in shapes for predicate in g.predicates(node, None))
+        named, classes, objects_of, subjects_of = self._shape(shape)
+        types, incoming, outgoing = self._node(node)
+        return node in named or bool(types & classes or incoming & objects_of or outgoing & subjects_of)
+
+    def _shape(self, shape) -> tuple:
+        if shape not in self._shapes:
+            self._shapes[shape] = tuple(frozenset(self.shapes.objects(shape, predicate)) for predicate in
+                                        (SH.targetNode, SH.targetClass, SH.targetObjectsOf, SH.targetSubjectsOf))
+        return self._shapes[shape]
+
+    def _node(self, node) -> tuple:
+        if node not in self._nodes:
+            types, incoming, outgoing = set(), set(self.graph.objects(node, INCOMING)), set()
+            for g in (self.graph, self.submission):
+                for direct in g.objects(node, RDF.type):
+                    types |= self.superclasses.get(direct, {direct})
+                incoming |= set(g.predicates(None, node))
+                outgoing |= set(g.predicates(node, None))
+            self._nodes[node] = types, incoming, outgoing
+        return self._nodes[node]
 
 
 def _terms(terms: Iterable) -> str:
@@ -160,12 +197,15 @@ def pairs_as_targets(shapes: Graph, pairs: dict) -> Graph:
     return restricted
 
 
-def needed_data(submission: Graph, shapes: Graph, pairs: dict, around: Around) -> Graph:
+def needed_data(submission: Graph, shapes: Graph, pairs: dict, around: Around, absent: set) -> Graph:
     """The submission and every stored triple the pairs' traces walk over (the anchor check's too)."""
     traces = shape_traces(shapes)
-    starts = {(node, trace) for shape, nodes in pairs.items() for node in nodes for trace in prune_prefixes(traces[shape])}
+    starts = set()
+    for shape, nodes in pairs.items():
+        walked = prune_prefixes(traces[shape])
+        starts.update((node, trace) for node in nodes for trace in walked)
     starts |= {(span, trace) for span in submission.subjects(RDF.type, OA.SpecificResource) for trace in ANCHOR_TRACES}
-    forwards = Surroundings(submission, around, describe=True)
+    forwards = Surroundings(submission, around, absent, describe=True)
     forwards.follow(starts)
     return forwards.graph
 
@@ -179,41 +219,53 @@ class Surroundings:
     a blank node is the same node everywhere in the graph pySHACL reads.
     """
 
-    def __init__(self, submission: Graph, around: Around, describe: bool = False):
+    def __init__(self, submission: Graph, around: Around, absent: set, describe: bool = False):
         self.graph = Graph()
-        self.graph += submission
         self.around = around
         self.describing = describe
         self.asked: set = set()
+        self.absent = absent  # not in the store: never asked about
+        self.out: dict = {}  # (node, predicate or None): objects
+        self.into: dict = {}  # (node, predicate or None): subjects
+        self._add(submission)
+
+    def _add(self, graph: Graph) -> None:
+        if self.describing:  # the graph pySHACL reads; walking backwards needs only the indexes
+            self.graph += graph
+        for s, p, o in graph:
+            for key in ((s, p), (s, None)):
+                self.out.setdefault(key, set()).add(o)
+            for key in ((o, p), (o, None)):
+                self.into.setdefault(key, set()).add(s)
 
     def follow(self, starts: set) -> dict:
         """{(start, steps): the nodes at the end of ``steps`` from ``start``}."""
-        ends: dict = {start: set() for start in starts}
-        frontier = {(start, start[0], start[1]) for start in starts}
+        after: dict = {}  # (node, steps left): the (node, steps left) one step on
+        frontier = set(starts)
         while frontier:
-            self._fetch({(node, rest) for _, node, rest in frontier if rest})
+            self._fetch({state for state in frontier if state[1]})
             following = set()
-            for origin, node, rest in frontier:
-                if not rest:
-                    ends[origin].add(node)
-                    continue
-                (predicate, inverse), after = rest[0], rest[1:]
-                for other in self._step(node, predicate, inverse):
-                    following.add((origin, other, after))
+            for node, rest in frontier:
+                if rest and (node, rest) not in after:
+                    (predicate, inverse), later = rest[0], rest[1:]
+                    nodes = (self.into if inverse else self.out).get((node, predicate), ())
+                    after[(node, rest)] = {(other, later) for other in nodes}
+                    following |= after[(node, rest)]
             frontier = following
-        return ends
+        ends: dict = {}
 
-    def _step(self, node, predicate, inverse: bool):
-        g = self.graph
-        if inverse:
-            return g.subjects(predicate, node) if predicate is not None else (s for s, _ in g.subject_predicates(node))
-        if isinstance(node, Literal):
-            return ()
-        return g.objects(node, predicate) if predicate is not None else (o for _, o in g.predicate_objects(node))
+        def end(state) -> set:
+            if state not in ends:
+                ends[state] = {state[0]} if not state[1] else set()  # a walk through a cycle ends nowhere new
+                for step in after.get(state, ()):
+                    ends[state] |= end(step)
+            return ends[state]
+
+        return {start: end(start) for start in starts}
 
     def _fetch(self, requests: set) -> None:
-        requests = {(node, rest) for node, rest in requests
-                    if isinstance(node, URIRef) or isinstance(node, Literal) and rest[0][1]}
+        requests = {(node, rest) for node, rest in requests if node not in self.absent
+                    and (isinstance(node, URIRef) or isinstance(node, Literal) and rest[0][1])}
         if self.describing:
             requests = {(node, rest[:1]) if rest[0][1] else (node, ()) for node, rest in requests}
         requests -= self.asked
@@ -233,7 +285,7 @@ class Surroundings:
         if self.describing and any(isinstance(s, BNode) and (None, None, s) not in fetched
                                    for s in fetched.subjects(None, None)):
             raise Unfocused("a walk reaches a blank node of the store from below")
-        self.graph += fetched
+        self._add(fetched)
 
 
 DESCRIBE_DEPTH = 3  # blank nodes under blank nodes: a membership's interval's instant

@@ -186,6 +186,14 @@ NOT_ANALYSED = {"LeftJoin", "Union", "Minus", "Graph", "ServiceGraphPattern", "T
                 "GroupOrUnionGraphPattern", "MinusGraphPattern", "GraphGraphPattern", "InlineData", "SubSelect"}
 
 
+def top_level_patterns(algebra) -> list:
+    """The triple patterns every answer of a query matches (its top level); Unanalysable if it has OPTIONAL,
+    UNION, MINUS, GRAPH, VALUES or a subquery."""
+    groups: list = []
+    _collect_groups(algebra, None, groups)
+    return groups[0][0]
+
+
 def _collect_groups(node, group, groups: list) -> None:
     """The triple patterns of a query's algebra, by group: the top level, and each FILTER (NOT) EXISTS."""
     if group is None:
