@@ -296,7 +296,8 @@ def _description(name: str, _rest) -> tuple[str, list[str]]:
     pattern = f"?{name}_0 ?{name}_p0 ?{name}_1 ."
     triples = [f"?{name}_0 ?{name}_p0 ?{name}_1 ."]
     for level in range(1, DESCRIBE_DEPTH + 1):
-        pattern += f" OPTIONAL {{ FILTER (isBlank(?{name}_{level})) ?{name}_{level} ?{name}_p{level} ?{name}_{level + 1} ."
+        node, below = f"?{name}_{level}", f"?{name}_{level + 1}"
+        pattern += f" OPTIONAL {{ FILTER (isBlank({node})) {node} ?{name}_p{level} {below} ."
         triples.append(f"?{name}_{level} ?{name}_p{level} ?{name}_{level + 1} .")
     return pattern + " }" * DESCRIBE_DEPTH, triples
 

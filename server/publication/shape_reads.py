@@ -75,8 +75,9 @@ def _traces(g: Graph, shape, seen: frozenset, prefixes: dict) -> set:
         raise Unanalysable(f"{shape} is recursive")
     seen = seen | {shape}
     for predicate in set(g.predicates(shape, None)):
-        known = predicate in LOCAL or predicate in NESTED_ONE or predicate in NESTED_LIST or predicate in PAIRS
-        if str(predicate).startswith(str(SH)) and not known and predicate not in (SH["class"], SH.sparql, SH.qualifiedValueShapesDisjoint):
+        known = predicate in LOCAL or predicate in NESTED_ONE or predicate in NESTED_LIST or predicate in PAIRS or \
+            predicate in (SH["class"], SH.sparql, SH.qualifiedValueShapesDisjoint)
+        if str(predicate).startswith(str(SH)) and not known:
             raise Unanalysable(f"{shape}: {predicate} is not analysed")
     at_value = set()  # what the constraints read from each value node (the focus node itself for a node shape)
     if (shape, SH["class"], None) in g:

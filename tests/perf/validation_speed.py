@@ -79,7 +79,8 @@ def row(label: str, runs: list[tuple[float, float]], conforms: bool) -> str:
             f"{statistics.median(cpus):,.0f} | {conforms} |")
 
 
-def measure(data_paths: list[str], store_kind: str, runs: int, batch: int, profile: str | None) -> list[str]:
+def measure(data_paths: list[str], store_kind: str, runs: int, batch: int, profile: str | None) -> None:
+    """Prints a table row per submission as soon as it is measured."""
     settings = check_settings({"DATA_PATHS": data_paths})
     published = load_published(settings)
     store = open_store(settings, published.graph_files(), published.digest, in_process=store_kind == "local")
@@ -87,26 +88,25 @@ def measure(data_paths: list[str], store_kind: str, runs: int, batch: int, profi
         validate = Publication(published, store, records=None).validate
         claim, claims = example(), many_claims(batch)
         assert len(claims) == batch * len(claim), (len(claims), len(claim))  # every copy its own triples
-        lines = []
         wall, cpu, report = timed(lambda: validate(claim))
-        lines.append(row(f"one claim ({len(claim)} triples), cold", [(wall, cpu)], report.conforms))
+        print(row(f"one claim ({len(claim)} triples), cold", [(wall, cpu)], report.conforms), flush=True)
         warm = []
         for _ in range(runs):
             wall, cpu, report = timed(lambda: validate(claim))
             warm.append((wall, cpu))
-        lines.append(row(f"one claim ({len(claim)} triples), warm", warm, report.conforms))
+        print(row(f"one claim ({len(claim)} triples), warm", warm, report.conforms), flush=True)
         if batch:
             many = []
             for _ in range(max(1, runs // 5)):
                 wall, cpu, report = timed(lambda: validate(claims))
                 many.append((wall, cpu))
-            lines.append(row(f"{batch:,} claims in one submission ({len(claims):,} triples)", many, report.conforms))
+            print(row(f"{batch:,} claims in one submission ({len(claims):,} triples)", many, report.conforms),
+                  flush=True)
         if profile:
             subject = claim if profile == "claim" else claims
             profiler = cProfile.Profile()
             profiler.runcall(validate, subject)
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
-        return lines
     finally:
         store.close()
 
@@ -135,8 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n## {name} ({args.store} store)\n")
         print("| submission | runs | wall p50 ms | wall p95 ms | cpu p50 ms | conforms |")
         print("|---|---|---|---|---|---|")
-        for line in measure(paths, args.store, args.runs, args.batch, args.profile):
-            print(line, flush=True)
+        measure(paths, args.store, args.runs, args.batch, args.profile)
     return 0
 
 
