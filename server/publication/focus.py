@@ -285,6 +285,9 @@ class Surroundings:
         if self.describing and any(isinstance(s, BNode) and (None, None, s) not in fetched
                                    for s in fetched.subjects(None, None)):
             raise Unfocused("a walk reaches a blank node of the store from below")
+        if self.describing and any(isinstance(o, BNode) and (o, None, None) not in fetched
+                                   for o in fetched.objects(None, None)):
+            raise Unfocused(f"blank nodes nested deeper than {DESCRIBE_DEPTH} levels")
         self._add(fetched)
 
 
