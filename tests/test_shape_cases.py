@@ -203,7 +203,7 @@ def test_nested_failures_are_one_result_with_details(validated_in_process):
 
 # ---------------------------------------------------------------- the shortcut gives the full verdict
 # A submission is validated against the data around it, read from the store
-# (server.publication.validation.neighbourhood_query), with only the nodes it can affect
+# (server.publication.focus.needed_data), with only the (shape, node) pairs it can affect
 # as focus nodes. These cases reach furthest into the data: SPARQL
 # constraints over three links, a nested node shape, an inverse path, a
 # claim's kind, a new span on the shared source text, and valid additions.
@@ -213,6 +213,7 @@ FAR_REACHING = (
     "invalid/disputed-view-nobody-disputes.ttl",
     "invalid/claim-without-kind.ttl",
     "invalid/span-end-beyond-source.ttl",
+    "invalid/tenure-gets-instant-with-two-dates.ttl",
     "valid/new-reported-fact-with-new-span.ttl",
     "valid/spanish-label-for-existing-claim.ttl",
 )

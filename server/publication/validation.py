@@ -14,11 +14,14 @@ from functools import lru_cache
 from typing import Callable
 
 import pyshacl
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.namespace import RDF, SH
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.query import Result
 
 from server.publication.dataset import PublishedGraphs
+from server.publication.focus import Unfocused, focus_pairs, needed_data, pairs_as_targets
+from server.publication.shape_reads import top_level_patterns
 from server.publication.shacl_report import ValidationReport, ValidationResult, read_results, term_text
 from server.rdf.namespaces import MXUS, OA, SHAPES, bind_prefixes
 
@@ -26,19 +29,25 @@ def validate_submission(submission: Graph | None, published: PublishedGraphs, ar
     """Validate ``submission`` in the context of the published data, which ``around`` reads from the store.
 
     With ``submission`` None, the published data itself is validated. With a
-    submission, only the nodes it can affect are validated (see
-    ``affected_nodes``), against the data around them (``neighbourhood_query``,
-    run by ``around`` over the published data and accepted contributions):
+    submission, only the (shape, focus node) pairs it can affect are validated
+    (``focus.focus_pairs``), over the data their shapes read (``focus.needed_data``,
+    read by ``around`` from the published data and accepted contributions):
     the published data conforms, so a violation can only arise there. That
     turns seconds into milliseconds, and does not grow with the dataset.
     """
     shapes = published.shapes
-    if submission is None:
+    data = None
+    if submission is not None:
+        try:
+            pairs, absent = focus_pairs(submission, published.shapes, published.ontology, around)
+            data = needed_data(submission, published.shapes, pairs, around, absent)
+            shapes = pairs_as_targets(published.shapes, pairs)
+        except Unfocused:
+            data = None  # validated against everything, every target
+    if data is None:
         data = around(EVERYTHING)
-    else:
-        data = around(neighbourhood_query(submission))
-        data += submission
-        shapes = restrict_targets(published.shapes, published.ontology, data, affected_nodes(submission, data))
+        if submission is not None:
+            data += submission
     conforms, report_graph = run_shacl(data, shapes, published.ontology)
     bind_prefixes(report_graph)
     results = read_results(report_graph, published.shapes)
@@ -51,18 +60,59 @@ def validate_submission(submission: Graph | None, published: PublishedGraphs, ar
 
 
 class GraphOfPreparedQueries(Graph):
-    """A graph whose SPARQL queries are parsed once per text, not once per call.
+    """A graph whose SPARQL queries are parsed once per text, and a SPARQL constraint run once for all nodes.
 
     pySHACL runs a SPARQL-based constraint once per focus node with the same
-    text ($this is bound, not substituted), and rdflib parses and translates
+    text, ``$this`` bound (not substituted), and rdflib parses and translates
     the text on every call: three quarters of a validation's time went to
-    parsing the same few queries hundreds of times.
+    parsing the same few queries hundreds of times. Then the runs themselves
+    (a thousand claims, six constraints each): when ``$this`` is bound by the
+    query's top-level patterns, binding it first selects exactly the answers
+    of the query run once with ``$this`` free whose ``$this`` is that node, so
+    the query runs once per validation and each call gets its node's rows.
     """
 
-    def query(self, query_object, *args, **kwargs):
+    def __init__(self):
+        super().__init__()
+        self._answers: dict = {}
+
+    def query(self, query_object, processor="sparql", result="sparql", initNs=None, initBindings=None,  # noqa: N803
+              use_store_provided=True, **kwargs):
+        bindings = initBindings or {}
+        if isinstance(query_object, str) and "this" in bindings and not initNs and _binds_this_first(query_object):
+            return self._rows_of(query_object, bindings)
         if isinstance(query_object, str):
             query_object = _prepared(query_object)
-        return super().query(query_object, *args, **kwargs)
+        return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
+
+    def _rows_of(self, text: str, bindings: dict) -> Result:
+        others = {name: value for name, value in bindings.items() if name != "this"}
+        key = (text, frozenset(others.items()))
+        if key not in self._answers:
+            everyone = super().query(_prepared(text), initBindings=others)
+            by_node: dict = {}
+            for row in everyone.bindings:
+                by_node.setdefault(row.get(THIS), []).append(row)
+            self._answers[key] = (everyone.vars, by_node)
+        names, by_node = self._answers[key]
+        answer = Result("SELECT")
+        answer.vars = names
+        answer.bindings = by_node.get(bindings["this"], [])
+        return answer
+
+
+THIS = Variable("this")
+
+
+@lru_cache(maxsize=256)
+def _binds_this_first(text: str) -> bool:
+    """A SELECT that projects $this and binds it in its top-level patterns (no OPTIONAL, UNION, subquery)."""
+    try:
+        query = _prepared(text)
+        return (query.algebra.name == "SelectQuery" and THIS in (query.algebra.get("PV") or ())
+                and any(THIS in (s, o) for s, _, o in top_level_patterns(query.algebra)))
+    except Exception:  # anything this cannot read is run as pySHACL asks
+        return False
 
 
 @lru_cache(maxsize=256)
@@ -96,44 +146,6 @@ def run_shacl(data: Graph, shapes: Graph, ontology: Graph) -> tuple[bool, Graph]
 # (the server's, or an in-process one for the command line): Publication._around.
 Around = Callable[[str], Graph]
 EVERYTHING = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-
-# The deepest a shape looks from its focus node: a membership's interval's
-# instant's value (sh:node in sh:node), a claim's pointer's reference's work
-# (a SPARQL constraint's path).
-DEPTH = 3
-
-
-def neighbourhood_query(submission: Graph) -> str:
-    """The CONSTRUCT of what validating ``submission`` reads from the data.
-
-    Roots: the IRIs the submission mentions (not as rdf:type: a class is
-    not extended by having one more instance) and the nodes that link to
-    them. Fetched: every triple up to ``DEPTH`` links away from a root, and
-    the links into a root (inverse paths, sh:targetObjectsOf).
-    """
-    starts = sorted(_starts(submission))
-    if not starts:
-        return "CONSTRUCT { ?s ?p ?o } WHERE { FILTER (false) }"
-    values = " ".join(f"<{iri}>" for iri in starts)
-    # Level by level, each one DISTINCT: a path expression would enumerate
-    # every route to a node, and hubs (the article, the source text) have many.
-    level = f"SELECT DISTINCT ?n0 WHERE {{ VALUES ?start {{ {values} }} {{ BIND (?start AS ?n0) }} UNION {{ ?n0 !<{RDF.type}> ?start }} }}"
-    roots = level
-    for depth in range(1, DEPTH + 1):
-        level = f"SELECT DISTINCT ?n{depth} WHERE {{ {{ {level} }} ?n{depth - 1} !<urn:mxus:no-such-predicate>? ?n{depth} }}"
-    return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  {{ {{ {level} }} ?n{DEPTH} ?p ?o BIND (?n{DEPTH} AS ?s) }}
-  UNION {{ {{ {roots} }} ?s ?p ?n0 BIND (?n0 AS ?o) }}
-}}"""
-
-
-def _starts(submission: Graph) -> set[URIRef]:
-    return {
-        term
-        for s, p, o in submission
-        for term in ((s, o) if p != RDF.type else (s,))
-        if isinstance(term, URIRef)
-    }
 
 
 MXUS_SHA256 = MXUS.sha256
@@ -200,69 +212,3 @@ def _add_to_report(report: Graph, results: list[ValidationResult]) -> None:
         report.add((node, SH.resultPath, OA.hasSelector))
         report.add((node, SH.resultMessage, Literal(result.message, lang="en")))
         report.add((node, SH.sourceShape, URIRef(SPAN_SHAPE)))
-
-
-def affected_nodes(submission: Graph, data: Graph) -> set:
-    """Nodes whose validity the submission can change.
-
-    Every subject and object it mentions, and the nodes one link upstream
-    of those (a claim whose path ends at a node the submission extends),
-    not counting rdf:type links: a class is not changed by one more instance.
-    """
-    touched = {term for s, _, o in submission for term in (s, o) if isinstance(term, (URIRef, BNode))}
-    upstream = {s for node in _starts(submission) for s, p in data.subject_predicates(node) if p != RDF.type}
-    return touched | upstream
-
-
-TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf)
-
-
-def restrict_targets(shapes: Graph, ontology: Graph, data: Graph, nodes: set) -> Graph:
-    """A copy of ``shapes`` whose targets are only those of ``nodes`` they had.
-
-    pySHACL's own focus_nodes option also filters nested evaluations (sh:not,
-    sh:node, qualified shapes) and drops blank nodes, which changes verdicts;
-    rewriting top-level targets as sh:targetNode leaves everything else as is.
-    """
-    restricted = Graph()
-    restricted.addN((s, p, o, restricted) for s, p, o in shapes if p not in TARGETS)
-    for prefix, namespace in shapes.namespaces():
-        restricted.bind(prefix, namespace, override=False)
-    superclasses = _superclass_closure(ontology, data)
-    facts = {node: _target_facts(data, node, superclasses) for node in nodes}
-    for shape in {shape for predicate in TARGETS for shape in shapes.subjects(predicate, None)}:
-        named = set(shapes.objects(shape, SH.targetNode))
-        classes = set(shapes.objects(shape, SH.targetClass))
-        objects_of = set(shapes.objects(shape, SH.targetObjectsOf))
-        subjects_of = set(shapes.objects(shape, SH.targetSubjectsOf))
-        for node, (types, incoming, outgoing) in facts.items():
-            if node in named or types & classes or incoming & objects_of or outgoing & subjects_of:
-                restricted.add((shape, SH.targetNode, node))
-    return restricted
-
-
-def _target_facts(data: Graph, node, superclasses: dict) -> tuple[set, set, set]:
-    """What decides whether a shape targets ``node``: its classes (with superclasses), the predicates
-    pointing at it, the predicates it has."""
-    types = set()
-    for direct in data.objects(node, RDF.type):
-        types |= superclasses.get(direct, {direct})
-    return types, set(data.predicates(None, node)), set(data.predicates(node, None))
-
-
-def _superclass_closure(ontology: Graph, data: Graph) -> dict:
-    """Each class with itself and all its superclasses."""
-    parents: dict = {}
-    for graph in (ontology, data):
-        for child, parent in graph.subject_objects(RDFS.subClassOf):
-            parents.setdefault(child, set()).add(parent)
-    closure: dict = {}
-    for start in parents:
-        seen, stack = {start}, [start]
-        while stack:
-            for parent in parents.get(stack.pop(), ()):
-                if parent not in seen:
-                    seen.add(parent)
-                    stack.append(parent)
-        closure[start] = seen
-    return closure
