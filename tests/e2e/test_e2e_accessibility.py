@@ -7,11 +7,12 @@ by the driver, so neither CI nor the pages need npm or a script of their own.
 One browser per language and width visits every page of ``PAGES`` in a loop
 and reports all the violations at once. Run in one store mode only: what a
 page looks like does not depend on where the store is (the pages are tested in
-every mode elsewhere).
+every mode elsewhere). Its server holds one contribution, for the contribution's page.
 """
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 from pathlib import Path
 
@@ -21,8 +22,9 @@ pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from chromium_driver import running_chromium  # noqa: E402
+from conftest import http_request, start_server, stop_server  # noqa: E402
 
-pytestmark = pytest.mark.parametrize("live_server", ["embedded"], indirect=True)
+from server.publication.tokens import TokenRegistry  # noqa: E402
 
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 # One row per page type: add a row for a new kind of page. (name, path from the site's base)
@@ -38,6 +40,7 @@ PAGES = (
     ("query with results", "query?" + urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 30"})),
     ("validate", "validate"),
     ("contributions", "contributions"),
+    ("a contribution", "contributions/{contribution}"),
     ("person", "page/person/colin-powell"),
     ("organisation", "page/organisation/bilateral-working-group-on-migration"),
     ("place", "page/place/guanajuato"),
@@ -52,6 +55,24 @@ PAGES = (
 )
 WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
 LANGUAGES = {"en": "en-GB,en", "es": "es-MX,es"}
+
+
+@pytest.fixture(scope="module")
+def site(server_logs, tmp_path_factory) -> tuple[str, str]:
+    """A server of its own (embedded store) holding one pending contribution: (base URL, its id)."""
+    instance = tmp_path_factory.mktemp("axe-instance")
+    token = TokenRegistry(instance / "tokens.json").add("Ana Contributor", "0000-0002-1825-0097")
+    server = start_server(server_logs, "--instance", str(instance))
+    try:
+        body = ("<https://w3id.org/mxus/id/person/colin-powell> <http://www.w3.org/2000/01/rdf-schema#seeAlso> "
+                "<https://example.org/powell> .\n").encode()
+        sent = http_request(server.base + "contributions", "POST", {
+            "Authorization": f"Bearer {token}", "Content-Type": "application/n-triples", "Accept": "application/json"},
+            body, timeout=300)
+        assert sent.status == 201, sent.text
+        yield server.base, json.loads(sent.body)["id"]
+    finally:
+        stop_server(server)
 
 
 @pytest.fixture(scope="module", params=[(lang, width) for lang in LANGUAGES for width in WIDTHS], ids="-".join)
@@ -100,11 +121,12 @@ def readable(name: str, violation: dict) -> str:
     return "\n".join(lines)
 
 
-def test_every_page_passes_axe_and_fits_the_screen(browser, base_url):
+def test_every_page_passes_axe_and_fits_the_screen(browser, site):
+    base_url, contribution = site
     browser.set_script_timeout(60)
     failures = []
     for name, path in PAGES:
-        browser.get(page_url(base_url, path, browser.axe_language))
+        browser.get(page_url(base_url, path.format(contribution=contribution), browser.axe_language))
         WebDriverWait(browser, 20).until(settled)
         failures += [readable(name, v) for v in axe_violations(browser)]
         page_width, screen = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
