@@ -78,8 +78,28 @@
   // A URL that names a query shows its answer (the plain form's answer, run again in the editor).
   if (new URLSearchParams(location.search).has("query")) yasqe.query();
 
+  // YASR's words in the page's language: its text, placeholders and titles (it has no translations).
+  function translateYasr() {
+    var words = settings.yasr;
+    var walker = document.createTreeWalker(results, NodeFilter.SHOW_TEXT);
+    var counted = /^(\d[\d,.]*) results? in ([\d.]+) seconds?$/;
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      var text = node.nodeValue.trim();
+      if (words[text] !== undefined) node.nodeValue = node.nodeValue.replace(text, words[text]);
+      var match = counted.exec(text);
+      if (match) node.nodeValue = settings.results_in.replace("{count}", match[1]).replace("{seconds}", match[2]);
+    }
+    results.querySelectorAll("[placeholder], [title], [aria-label]").forEach(function (element) {
+      ["placeholder", "title", "aria-label"].forEach(function (name) {
+        var value = element.getAttribute(name);
+        if (value && words[value] !== undefined) element.setAttribute(name, words[value]);
+      });
+    });
+  }
+
   // Names for the controls YASR draws without one (each is otherwise an axe-core violation).
   function nameControls() {
+    translateYasr();
     results.querySelectorAll(".yasr_external_ref_btn").forEach(function (link) {
       link.setAttribute("aria-label", settings.labels.documentation);
     });

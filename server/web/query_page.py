@@ -38,6 +38,11 @@ def render_query_page(query: str | None = None, result: dict | None = None, erro
         "examples": {e["slug"]: e["text"] for e in examples},
         "labels": {"query": _("Query"), "results": _("Results"), "documentation": _("YASGUI documentation"),
                    "row": _("Row")},
+        # YASR's own words (it has no translations), replaced in the page's language once it has drawn.
+        "yasr": {"Table": _("Table"), "Response": _("Response"), "Simple view": _("Simple view"),
+                 "Ellipse": _("Shorten long values"), "Filter query results": _("Filter query results"),
+                 "Page size:": _("Page size:"), "Download Results": _("Download the results")},
+        "results_in": _("%(count)s results in %(seconds)s seconds", count="{count}", seconds="{seconds}"),
     }
     response = render_page(
         "query.html",

@@ -146,3 +146,19 @@ def test_nothing_is_asked_of_another_server(browser, base_url):
     )
     assert any(address.startswith(base_url + "sparql") for address in addresses)
     assert [a for a in addresses if not a.startswith(base_url) and not a.startswith("data:")] == []
+
+
+def test_the_editors_own_words_are_in_the_pages_language(browser, base_url):
+    """YASR has no translations: the page puts its words (tabs, controls, the result count) in Spanish."""
+    open_editor(browser, base_url + "query?lang=es&" + urllib.parse.urlencode({"query": MEMBERS}))
+    result_rows(browser)
+    header = browser.find_element(By.CSS_SELECTOR, ".yasr .yasr_header").text
+    assert "Tabla" in header and "Respuesta" in header and "resultados en" in header, header
+    assert "Table" not in header.split() and "results in" not in header
+    controls = browser.find_element(By.CSS_SELECTOR, ".yasr_plugin_control").text
+    assert "Vista simple" in controls and "Filas por página" in controls, controls
+    search = browser.find_element(By.CSS_SELECTOR, ".yasr_plugin_control input[type=text], .yasr_plugin_control input:not([type])")
+    assert search.get_attribute("placeholder") == "Filtrar los resultados"
+    open_editor(browser, base_url + "query?" + urllib.parse.urlencode({"query": MEMBERS}))
+    result_rows(browser)
+    assert "Table" in browser.find_element(By.CSS_SELECTOR, ".yasr .yasr_header").text
