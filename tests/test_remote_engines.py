@@ -11,7 +11,9 @@ import pytest
 import pyoxigraph as ox
 from test_remote_store import JSON_RESULTS, Answer, endpoint, fake  # noqa: F401
 
-from server.store.errors import QueryOverLimit, QuerySyntaxError, QueryTimeout, QueryTooLarge
+from server.settings import check_settings
+from server.store.errors import QueryOverLimit, QuerySyntaxError, QueryTimeout, QueryTooLarge, StoreFailed
+from server.store.remote import RemoteStore
 from server.store.updates import batches
 
 ROWS = json.dumps({"head": {"vars": ["s", "o"]}, "results": {"bindings": [
@@ -63,3 +65,19 @@ def test_batches_keep_every_blank_node_in_one_request_and_lose_no_triple():
     for part in parts:
         ox.parse(part, format=ox.RdfFormat.N_TRIPLES)  # each one N-Triples on its own
     assert batches(b"\n \n") == []
+
+
+def test_a_dump_refuses_a_graph_the_store_cut_short(fake, tmp_path):
+    """Virtuoso cuts a CONSTRUCT at its ResultSetMaxRows without a word (measured): the dump counts."""
+    graph = "https://w3id.org/mxus/graph/data"
+
+    def store(seen):
+        if "COUNT" in seen.form["query"][0]:
+            return Answer(body=json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [
+                {"n": {"type": "literal", "value": "3", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}).encode())
+        return Answer(content_type="application/n-triples", body=b"<https://example.org/a> <https://example.org/p> \"1\" .\n")
+
+    fake.script.responder = store
+    remote = RemoteStore("digest", check_settings({"STORE_URL": fake.query}))
+    with pytest.raises(StoreFailed, match="gave 1 of the 3 triples"):
+        remote.dump(tmp_path / "data.nt", "application/n-triples", {graph: (graph,)})
