@@ -36,15 +36,6 @@ STARTUP_SECONDS = 90
 ENGINES = ("oxigraph", "virtuoso")
 MODES = ("embedded", "disk", "remote", "virtuoso")  # of the e2e servers (conftest): "remote" is Oxigraph server
 
-# The one query of the front Virtuoso 7.2 cannot run: contribution validation's neighbourhood query
-# (server/publication/validation.py). Its roots bind ``?n0`` from ``?start`` in a group where ``?start``
-# is out of scope, so one root is unbound and the next level's zero-or-one path starts from every node:
-# Oxigraph answers with the whole dataset, Virtuoso refuses ("transitive derived table but neither end
-# of it is bound"). A bug of ours (the fix: /work/notes/virtuoso_roots.patch, measured to make these
-# tests pass), not an engine difference; strict, so the fix fails these tests until the mark goes.
-VALIDATION_ON_VIRTUOSO = pytest.mark.xfail(
-    strict=True, reason="validation's neighbourhood query has an unbound root, which Virtuoso 7.2 refuses (e2e_stores)")
-VALIDATING_MODES = [*MODES[:-1], pytest.param("virtuoso", marks=VALIDATION_ON_VIRTUOSO)]
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 VIRTUOSO_DB_FILES = ("virtuoso.db",)  # what a stopped, checkpointed database is
 

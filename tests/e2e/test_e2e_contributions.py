@@ -18,8 +18,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import quote, urlsplit
 
-import pytest
-from e2e_stores import VALIDATING_MODES
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
@@ -120,7 +118,6 @@ def make_tokens(instance: Path) -> tuple[str, str]:
     return registry.add("Ana Contributor", "0000-0002-1825-0097"), registry.add("Mia Maintainer", maintainer=True)
 
 
-@pytest.mark.parametrize("servers", VALIDATING_MODES, indirect=True)
 def test_fifty_concurrent_contributions_are_each_stored_exactly_once(servers, tmp_path):
     instance = tmp_path / "instance"
     contributor, _ = make_tokens(instance)
@@ -168,7 +165,6 @@ def test_fifty_concurrent_contributions_are_each_stored_exactly_once(servers, tm
     assert "Traceback" not in server.log_text()
 
 
-@pytest.mark.parametrize("servers", VALIDATING_MODES, indirect=True)
 def test_sigkill_mid_stream_loses_no_acknowledged_contribution_and_restart_keeps_decisions(servers, tmp_path):
     instance = tmp_path / "instance"
     contributor, maintainer = make_tokens(instance)

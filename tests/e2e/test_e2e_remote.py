@@ -18,7 +18,6 @@ from urllib.parse import urlencode
 
 import pytest
 
-from e2e_stores import VALIDATION_ON_VIRTUOSO
 
 from server.publication.dataset import load_published
 from server.publication.tokens import TokenRegistry
@@ -113,7 +112,7 @@ def test_the_service_description_says_a_separate_store_answers(live_server, fetc
     assert "from the SPARQL store" in live_server.log_text()
 
 
-@pytest.mark.parametrize("servers", ["remote", pytest.param("virtuoso", marks=VALIDATION_ON_VIRTUOSO)], indirect=True)
+@pytest.mark.parametrize("servers", ["remote", "virtuoso"], indirect=True)
 def test_contributions_are_written_to_the_store_and_a_restart_mirrors_the_instance(servers, fetch, tmp_path):
     instance = tmp_path / "instance"
     registry = TokenRegistry(instance / "tokens.json")
