@@ -7,6 +7,8 @@ needs to know which engine raised one.
 
 from __future__ import annotations
 
+import re
+
 
 class QueryFailed(Exception):
     """A query the engine could not answer; ``status`` is the HTTP status to give."""
@@ -67,3 +69,33 @@ class StoreFailed(QueryFailed):
 
 class LoadFailed(Exception):
     """A published file pyoxigraph could not read; the message names the file, line and column."""
+
+
+def _mentions_timeout(message: str) -> bool:
+    return bool(re.search(r"time(d)?[ -]?out|timeout|cancel", message, re.IGNORECASE))
+
+
+def store_refusal(operation: str, code: int, message: str) -> QueryFailed:
+    """What a SPARQL store's error answer (``code``, its text) stands for, whichever engine gave it.
+
+    Oxigraph server and Virtuoso both answer errors as text/plain: 400 for what they cannot read,
+    500 for the rest. A store's own time limit is a timeout (Oxigraph: "…cancelled"; Virtuoso: "SR171:
+    Transaction timed out"), and Virtuoso's refusal of a query it estimates would take longer than its
+    MaxQueryCostEstimationTime is over the limit too (422), not a failure of the store (502).
+    """
+    if code == 400 and operation == "query":
+        return QuerySyntaxError(message)
+    if code in (401, 403):
+        return StoreFailed(
+            f"the SPARQL store refused the {operation} ({code}): check the store's credentials (STORE_USER, STORE_PASSWORD)"
+        )
+    if code == 404:
+        return StoreFailed(f"no SPARQL {operation} endpoint at the configured URL (404)")
+    if operation == "query" and code >= 500 and _mentions_timeout(message):
+        return QueryTimeout(f"the SPARQL store stopped the query at its own time limit: {message}")
+    if operation == "query" and code >= 500 and ESTIMATE_OVER_LIMIT.search(message):
+        return QueryOverLimit(f"the SPARQL store refused to run the query, estimating it would take too long: {message}")
+    return StoreFailed(f"the SPARQL store could not answer the {operation} ({code}): {message}")
+
+
+ESTIMATE_OVER_LIMIT = re.compile(r"estimated execution time .* exceeds the limit", re.IGNORECASE)  # Virtuoso 7.2

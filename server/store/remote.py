@@ -126,4 +126,9 @@ class RemoteStore(Store):
         for source in dict.fromkeys(name for sources in graphs.values() for name in sources):
             body = self.endpoint.fetch_graph(source)
             copy.load(body, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(source))
+            # Virtuoso cuts a CONSTRUCT at its ResultSetMaxRows without a word (measured): count again.
+            held, got = self.endpoint.count(source), sum(1 for _ in copy.quads_for_pattern(None, None, None, ox.NamedNode(source)))
+            if got < held:
+                raise StoreFailed(f"the SPARQL store gave {got} of the {held} triples of <{source}>: it cuts long answers "
+                                  "(Virtuoso: raise ResultSetMaxRows in its virtuoso.ini above the largest graph)")
         write_dump(copy, destination, media_type, dict(graphs), dict(prefixes or {}))

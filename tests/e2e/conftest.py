@@ -5,25 +5,30 @@ children), so stopping it terminates the whole group: nothing outlives the
 session.
 
 Every server fixture (``live_server``/``base_url``, ``short_timeout_server``,
-``servers``) is parametrized over the three modes, so each end-to-end test
-runs three times: "embedded" (the pyoxigraph worker pool, data in memory),
-"disk" (the same pool over an on-disk store, ``--store-path``) and "remote"
-(``mxus serve --store URL`` in front of a real Oxigraph server process, from
-the PyPI package ``oxigraph``, on another loopback port, filled by ``mxus
-load``). Stores are in memory and stopped with the fixture that started them:
-a runaway query the front abandoned may keep running in the store (Oxigraph's
-own ``--timeout-s`` does not stop queries that name their dataset, as the
-front's all do), so the store of the time-limit test is that test's alone.
+``servers``) is parametrized over four modes, so each end-to-end test runs
+four times: "embedded" (the pyoxigraph worker pool, data in memory), "disk"
+(the same pool over an on-disk store, ``--store-path``), "remote" (``mxus
+serve --store URL`` in front of a real Oxigraph server process, from the PyPI
+package ``oxigraph``) and "virtuoso" (the same in front of Virtuoso Open
+Source, Debian's ``virtuoso-opensource``), each store on loopback ports,
+filled by ``mxus load`` (``e2e_stores``: one abstraction for both engines).
+Stores are stopped with the fixture that started them: a runaway query the
+front abandoned may keep running in the store (Oxigraph's own ``--timeout-s``
+does not stop queries that name their dataset, as the front's all do), so
+the store of the time-limit test is that test's alone.
+
+The browser tests (modules driving Chromium: they check how pages render and
+behave, not what the store answers) do not run in the "virtuoso" mode: the
+pages' store queries run there through the HTTP tests, and the browser would
+add minutes for nothing more. Virtuoso missing: its tests are skipped, unless
+MXUS_REQUIRE_VIRTUOSO is set (.ci/run), when they fail.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -34,32 +39,12 @@ from pathlib import Path
 
 import pytest
 
+from e2e_stores import ENGINES, MODES, PROJECT_ROOT, STARTUP_SECONDS, RunningStore, free_port, load_store, start_store, stop_store
 from tests.production import production_command
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-STARTUP_SECONDS = 90
-MODES = ("embedded", "disk", "remote")
+ENGINE = {"remote": "oxigraph", "virtuoso": "virtuoso"}  # the store engine of each remote mode
+MODE_OF_ENGINE = {engine: mode for mode, engine in ENGINE.items()}
 DEFAULT_QUERY_TIMEOUT = 10  # the QUERY_TIMEOUT setting's default, which the long-lived servers keep
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class RunningStore:
-    """An Oxigraph server process (remote mode): SPARQL at ``url``, updates at ``update_url``."""
-
-    url: str  # "http://127.0.0.1:PORT/query"
-    update_url: str
-    process: subprocess.Popen
-    log: Path
-    load_output: str = ""  # what `mxus load` printed
-
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
 @dataclass
@@ -73,76 +58,6 @@ class RunningServer:
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-
-def oxigraph_binary() -> str:
-    """The ``oxigraph`` command of the PyPI package (a test dependency), next to this Python first."""
-    beside = Path(sys.executable).parent / "oxigraph"
-    found = str(beside) if beside.is_file() else shutil.which("oxigraph")
-    if not found:
-        pytest.fail("the oxigraph server is needed for the remote-store tests: pip install oxigraph (the test extra has it)")
-    return found
-
-
-def start_store(log_dir: Path, timeout_s: float, load: bool = True) -> RunningStore:
-    """An in-memory Oxigraph server on a free loopback port, loaded with ``mxus load`` unless ``load`` is false."""
-    port = free_port()
-    log = log_dir / f"oxigraph-{port}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{port}", "--timeout-s", f"{timeout_s:g}"],
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    store = RunningStore(f"http://127.0.0.1:{port}/query", f"http://127.0.0.1:{port}/update", process, log)
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"oxigraph exited with {process.returncode}:\n{store.log_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                stop_store(store)
-                raise RuntimeError(f"oxigraph did not listen within {STARTUP_SECONDS} s:\n{store.log_text()}") from None
-            time.sleep(0.05)
-    if load:
-        try:
-            store.load_output = load_store(store)
-        except BaseException:
-            stop_store(store)
-            raise
-    return store
-
-
-def load_store(store: RunningStore, *extra: str) -> str:
-    """``mxus load --store URL``: its output; a failure fails the test with what it printed."""
-    result = subprocess.run(
-        [sys.executable, "-m", "server.cli", "load", "--store", store.url, *extra],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=STARTUP_SECONDS,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"mxus load exited with {result.returncode}:\n{result.stdout}{result.stderr}")
-    return result.stdout
-
-
-def stop_store(store: RunningStore) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(store.process.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            store.process.wait(5)
-            break
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def _answers(url: str) -> bool:
@@ -178,7 +93,7 @@ def start_server(log_dir: Path, *extra: str, store: RunningStore | None = None, 
             start_new_session=True,  # its own process group: the workers follow it
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-    mode = "remote" if store else "disk" if store_path else "embedded"
+    mode = MODE_OF_ENGINE[store.engine] if store else "disk" if store_path else "embedded"
     server = RunningServer(f"http://127.0.0.1:{port}/", port, process, log, mode, store)
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
@@ -225,19 +140,28 @@ def disk_store_path(mode: str, parent: Path) -> Path | None:
 
 
 @pytest.fixture(scope="session")
-def remote_store(server_logs) -> Iterator[RunningStore]:
-    """The Oxigraph server the long-lived remote-mode server answers from, loaded with ``mxus load``."""
-    store = start_store(server_logs, timeout_s=DEFAULT_QUERY_TIMEOUT + 5)
+def remote_stores(server_logs) -> Iterator[dict[str, RunningStore]]:
+    """The stores the long-lived remote-mode servers answer from, by engine, each started (and loaded
+    with ``mxus load``) when a test first needs it and stopped at the end of the session."""
+    started: dict[str, RunningStore] = {}
+
+    class Stores(dict):
+        def __missing__(self, engine: str) -> RunningStore:
+            started[engine] = self[engine] = start_store(server_logs, DEFAULT_QUERY_TIMEOUT + 5, engine=engine)
+            return started[engine]
+
     try:
-        yield store
+        yield Stores()
     finally:
-        stop_store(store)
+        for store in started.values():
+            stop_store(store)
 
 
 @pytest.fixture(scope="session", params=MODES)
 def live_server(request, server_logs) -> Iterator[RunningServer]:
-    """The running server, once per mode: embedded engine in memory, on disk, then in front of the Oxigraph server."""
-    store = request.getfixturevalue("remote_store") if request.param == "remote" else None
+    """The running server, once per mode: embedded engine in memory, on disk, then in front of the Oxigraph
+    server and of Virtuoso."""
+    store = request.getfixturevalue("remote_stores")[ENGINE[request.param]] if request.param in ENGINE else None
     server = start_server(server_logs, store=store, store_path=disk_store_path(request.param, server_logs))
     try:
         yield server
@@ -255,7 +179,7 @@ def base_url(live_server) -> str:
 def short_timeout_server(request, server_logs) -> Iterator[RunningServer]:
     """A second server whose queries are stopped after 2 seconds (in remote mode with a store of its
     own, stopped with it: the runaway query it is sent goes on there until then)."""
-    store = start_store(server_logs, timeout_s=4) if request.param == "remote" else None
+    store = start_store(server_logs, timeout_s=4, engine=ENGINE[request.param]) if request.param in ENGINE else None
     try:
         server = start_server(server_logs, "--query-timeout", "2", store=store,
                               store_path=disk_store_path(request.param, server_logs))
@@ -350,7 +274,7 @@ def group_alive(server: RunningServer) -> bool:
 class ServerControl:
     """Start servers with extra arguments (e.g. ``--instance DIR``); whatever is still
     running is stopped at teardown. In remote mode every server of one test answers from
-    the same Oxigraph server, started (and loaded) with the first and stopped at teardown:
+    the same store, started (and loaded) with the first and stopped at teardown:
     the store outlives the servers killed and restarted in front of it."""
 
     def __init__(self, log_dir: Path, mode: str = "embedded"):
@@ -361,8 +285,8 @@ class ServerControl:
         self.started: list[RunningServer] = []
 
     def start(self, *extra: str) -> RunningServer:
-        if self.mode == "remote" and self.store is None:
-            self.store = start_store(self.log_dir, timeout_s=DEFAULT_QUERY_TIMEOUT + 5)
+        if self.mode in ENGINE and self.store is None:
+            self.store = start_store(self.log_dir, DEFAULT_QUERY_TIMEOUT + 5, engine=ENGINE[self.mode])
         server = start_server(self.log_dir, *extra, store=self.store, store_path=self.store_path)
         self.started.append(server)
         return server
@@ -390,15 +314,16 @@ class ServerControl:
 
 
 class StoreControl:
-    """Oxigraph servers for one test: ``start(load=True, timeout_s=15)``, ``load(store, *args)``
+    """Stores of one engine for one test: ``start(load=True, timeout_s=15)``, ``load(store, *args)``
     (`mxus load`, its output), ``stop(store)``; whatever is still running is stopped at teardown."""
 
-    def __init__(self, log_dir: Path):
+    def __init__(self, log_dir: Path, engine: str = "oxigraph"):
         self.log_dir = log_dir
+        self.engine = engine
         self.started: list[RunningStore] = []
 
     def start(self, load: bool = True, timeout_s: float = DEFAULT_QUERY_TIMEOUT + 5) -> RunningStore:
-        store = start_store(self.log_dir, timeout_s, load)
+        store = start_store(self.log_dir, timeout_s, load, self.engine)
         self.started.append(store)
         return store
 
@@ -413,9 +338,10 @@ class StoreControl:
             stop_store(store)
 
 
-@pytest.fixture
-def stores(server_logs) -> Iterator[StoreControl]:
-    control = StoreControl(server_logs)
+@pytest.fixture(params=ENGINES)
+def stores(request, server_logs) -> Iterator[StoreControl]:
+    """Once per store engine (``stores.engine``)."""
+    control = StoreControl(server_logs, request.param)
     try:
         yield control
     finally:
@@ -432,3 +358,24 @@ def servers(request, server_logs) -> Iterator[ServerControl]:
         yield control
     finally:
         control.close()
+
+
+BROWSERLESS_MODES = ("virtuoso",)  # modes the browser tests skip (see the module's description)
+
+
+@pytest.hookimpl(trylast=True)  # after tests/conftest.py has put every end-to-end test in the "e2e" group
+def pytest_collection_modifyitems(config, items):
+    """Deselect the browser tests in the modes of ``BROWSERLESS_MODES`` (a module that drives Chromium
+    imports ``running_chromium``), and give the virtuoso-mode tests an xdist group of their own: the
+    process that does not run the other end-to-end tests runs them, beside the unit tests."""
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        modes = {params.get(name) for name in ("live_server", "short_timeout_server", "servers", "stores")}
+        browser = hasattr(getattr(item, "module", None), "running_chromium")
+        (dropped if browser and params.get("live_server") in BROWSERLESS_MODES else kept).append(item)
+        if modes & {"virtuoso"}:
+            item.add_marker(pytest.mark.xdist_group("e2e-virtuoso"), append=False)  # the closest mark wins
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

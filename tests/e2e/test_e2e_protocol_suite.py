@@ -71,10 +71,28 @@ def test_every_case_file_is_collected():
     assert len(FILES) == 20  # the suite's 20 query tests (SOURCE.md)
 
 
+# Where Virtuoso (the "virtuoso" mode) answers otherwise, by case: what it answers and why (README,
+# "Engines compared"). Not bugs of the front: the store's own rules, which the front passes on.
+VIRTUOSO_DIFFERS = {
+    # Over 10,000 rows: Virtuoso's ResultSetMaxRows (as shipped) cuts the answer and says so in a header;
+    # the front refuses the cut answer rather than serve it as whole.
+    "query_dataset_full": {"status": 422, "says": "cuts answers at 10000 rows"},
+    # Virtuoso lets the query's FROM win over the protocol's default-graph-uri (the protocol says the
+    # reverse, section 2.1.4); both name graphs of this dataset (the front checks), so nothing else is reached.
+    "query_multiple_dataset": {"boolean": True},
+}
+
+
 @pytest.mark.parametrize("path", FILES, ids=[path.stem for path in FILES])
-def test_protocol_case(base_url, path):
+def test_protocol_case(live_server, path):
+    base_url = live_server.base
     case = read_case(path, base_url)
     status, content_type, body = send(base_url, case)
+    differs = VIRTUOSO_DIFFERS.get(path.stem, {}) if live_server.mode == "virtuoso" else {}
+    if "status" in differs:
+        assert status == differs["status"] and differs["says"] in body.decode(), (status, body[:300])
+        return
+    case.boolean = differs.get("boolean", case.boolean)
     assert status // 100 == case.status_class, (status, body[:300])
     if case.status_class != 2:
         return
