@@ -100,6 +100,11 @@
   // Names for the controls YASR draws without one (each is otherwise an axe-core violation).
   function nameControls() {
     translateYasr();
+    // The view buttons ("Table", "Response") are named by their visible word, in the page's language.
+    results.querySelectorAll(".yasr_btnGroup button.yasr_btn").forEach(function (button) {
+      var word = button.textContent.trim();
+      if (word) button.setAttribute("aria-label", word);
+    });
     results.querySelectorAll(".yasr_external_ref_btn").forEach(function (link) {
       link.setAttribute("aria-label", settings.labels.documentation);
     });

@@ -18,9 +18,9 @@ does not stop queries that name their dataset, as the front's all do), so
 the store of the time-limit test is that test's alone.
 
 The browser tests (modules driving Chromium: they check how pages render and
-behave, not what the store answers) do not run in the "virtuoso" mode: the
-pages' store queries run there through the HTTP tests, and the browser would
-add minutes for nothing more. Virtuoso missing: its tests are skipped, unless
+behave, not what the store answers) run in the "embedded" mode only: every
+page's store queries run in every mode through the HTTP tests (every sitemap
+URL is fetched in each), and the browser would add minutes for nothing more. Virtuoso missing: its tests are skipped, unless
 MXUS_REQUIRE_VIRTUOSO is set (.ci/run), when they fail.
 """
 
@@ -360,22 +360,23 @@ def servers(request, server_logs) -> Iterator[ServerControl]:
         control.close()
 
 
-BROWSERLESS_MODES = ("virtuoso",)  # modes the browser tests skip (see the module's description)
+BROWSERLESS_MODES = ("disk", "remote", "virtuoso")  # modes the browser tests skip (see the module's description)
 
 
 @pytest.hookimpl(trylast=True)  # after tests/conftest.py has put every end-to-end test in the "e2e" group
 def pytest_collection_modifyitems(config, items):
     """Deselect the browser tests in the modes of ``BROWSERLESS_MODES`` (a module that drives Chromium
-    imports ``running_chromium``), and give the virtuoso-mode tests an xdist group of their own: the
-    process that does not run the other end-to-end tests runs them, beside the unit tests."""
+    imports ``running_chromium``), and give each mode's tests an xdist group of their own, so the two
+    processes share the end-to-end tests mode by mode (each mode's servers start in one of them)."""
     kept, dropped = [], []
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         modes = {params.get(name) for name in ("live_server", "short_timeout_server", "servers", "stores")}
         browser = hasattr(getattr(item, "module", None), "running_chromium")
-        (dropped if browser and params.get("live_server") in BROWSERLESS_MODES else kept).append(item)
-        if modes & {"virtuoso"}:
-            item.add_marker(pytest.mark.xdist_group("e2e-virtuoso"), append=False)  # the closest mark wins
+        (dropped if browser and modes & set(BROWSERLESS_MODES) else kept).append(item)
+        mode = next((m for m in MODES if m in modes), None)
+        if mode:
+            item.add_marker(pytest.mark.xdist_group(f"e2e-{mode}"), append=False)  # the closest mark wins
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
