@@ -25,7 +25,7 @@ from server import create_app
 from server.publication.dataset import PublishedGraphs, load_published
 from server.publication.service import Publication
 from server.publication.validation import ValidationReport, ValidationResult
-from server.rdf.namespaces import bind_prefixes
+from server.rdf.namespaces import PREFIXES, bind_prefixes
 from server.store import open_store
 from server.settings import DEFAULTS, PROJECT_ROOT, check_settings
 
@@ -84,6 +84,19 @@ def shared_app(app_factory):
     app = app_factory({"BASE_URI": "http://localhost/"})
     yield app
     app.extensions["mxus"].store.close()
+
+
+@pytest.fixture(scope="session")
+def sparql(shared_app):
+    """SELECT through the shared app's store, every prefix of the project declared: rows of {variable: value}."""
+    store = shared_app.extensions["mxus"].store
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+    def run(text: str) -> list[dict[str, str]]:
+        body = json.loads(store.query(prologue + text, "application/sparql-results+json"))
+        return [{k: v["value"] for k, v in row.items()} for row in body["results"]["bindings"]]
+
+    return run
 
 
 @pytest.fixture(scope="session")

@@ -3,15 +3,12 @@ filter, a person's posts and an event's actors, checked against the store the pa
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from server.rdf.namespaces import PREFIXES
 from server.web.argument_map import ARGUMENT_KINDS, Argument, Edge, Node, layout, wrap
 from test_pages import parse_html
 
-SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 CANONICAL = "https://w3id.org/mxus/"
 RELATIONS = "mxus:answers mxus:disputes mxus:elaborates mxus:supports mxus:qualifies mxus:presupposes mxus:contrastsWith prov:wasDerivedFrom"
 
@@ -19,17 +16,6 @@ RELATIONS = "mxus:answers mxus:disputes mxus:elaborates mxus:supports mxus:quali
 @pytest.fixture(scope="module")
 def client(shared_app):
     return shared_app.test_client()
-
-
-@pytest.fixture(scope="module")
-def sparql(shared_app):
-    store = shared_app.extensions["mxus"].store
-
-    def run(text: str) -> list[dict[str, str]]:
-        body = json.loads(store.query(SPARQL_PREFIXES + text, "application/sparql-results+json"))
-        return [{k: v["value"] for k, v in row.items()} for row in body["results"]["bindings"]]
-
-    return run
 
 
 def served(iri: str) -> str:

@@ -18,12 +18,11 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from server.publication.anchors import normalize_passage
-from server.rdf.namespaces import MXUS, PREFIXES
+from server.rdf.namespaces import MXUS
 from server.store.errors import QuerySyntaxError, QueryTimeout
 
 BASE = "http://localhost/"
 CANONICAL = "https://w3id.org/mxus/"
-SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 
 # ---------------------------------------------------------------- fixtures
@@ -39,18 +38,6 @@ def app(shared_app):
 @pytest.fixture(scope="module")
 def client(app):
     return app.test_client()
-
-
-@pytest.fixture(scope="module")
-def sparql(app):
-    """SELECT through the app's store: rows of {variable: value string}."""
-    store = app.extensions["mxus"].store
-
-    def run(text: str) -> list[dict[str, str]]:
-        body = json.loads(store.query(SPARQL_PREFIXES + text, "application/sparql-results+json"))
-        return [{k: v["value"] for k, v in row.items()} for row in body["results"]["bindings"]]
-
-    return run
 
 
 _pages: dict[str, tuple] = {}

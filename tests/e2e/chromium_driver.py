@@ -62,3 +62,11 @@ def running_chromium(tmp_path_factory, name: str, **options):
         yield driver
     finally:
         driver.quit()
+
+
+def load(driver, url: str) -> None:
+    """Open ``url`` and wait until the document has loaded."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(url)
+    WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")

@@ -14,9 +14,8 @@ import pytest
 
 pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-from chromium_driver import running_chromium  # noqa: E402
+from chromium_driver import load, running_chromium  # noqa: E402
 from server.web.argument_map import ARGUMENT_KINDS  # noqa: E402
 
 RELATIONS = "mxus:answers mxus:disputes mxus:elaborates mxus:supports mxus:qualifies mxus:presupposes mxus:contrastsWith prov:wasDerivedFrom"
@@ -34,11 +33,6 @@ def desktop(tmp_path_factory):
 def phone(tmp_path_factory):
     with running_chromium(tmp_path_factory, "chromium-argument-phone", width=390, height=844) as driver:
         yield driver
-
-
-def load(driver, url: str) -> None:
-    driver.get(url)
-    WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def select(base_url: str, query: str) -> list[dict]:

@@ -19,7 +19,7 @@ pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-from chromium_driver import running_chromium  # noqa: E402
+from chromium_driver import load, running_chromium  # noqa: E402
 from server.rdf.namespaces import PREFIXES  # noqa: E402
 
 READER_PAGES = {
@@ -51,11 +51,6 @@ def browser_en(tmp_path_factory):
 def phone(tmp_path_factory):
     with running_chromium(tmp_path_factory, "chromium-phone", width=390, height=844) as driver:
         yield driver
-
-
-def load(driver, url: str) -> None:
-    driver.get(url)
-    WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def own_words(driver) -> str:
