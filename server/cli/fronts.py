@@ -1,9 +1,15 @@
 """``mxus serve --workers N``: N server processes answering on one listening socket.
 
-The parent binds the address once, then starts N copies of the same ``mxus serve``
-command, each handed the socket (``--front-socket``): each is a whole server (its
-own app, store and query workers, following the contributions' journal), and the
-kernel gives each new connection to whichever process accepts it first. The parent
+The parent opens one listening socket per process on the same address (Linux's
+``SO_REUSEPORT``: the kernel spreads new connections evenly over them by a hash of
+each connection's addresses), then starts N copies of the same ``mxus serve``
+command, each handed its socket (``--front-socket``): each is a whole server (its
+own app, store and query workers, following the contributions' journal). The
+parent keeps the sockets open, so a process started again after a crash takes over
+its socket with the connections already waiting in it; none is refused. Where
+``SO_REUSEPORT`` is missing, all processes share one socket and the kernel gives
+each connection to whichever process accepts first (on an idle machine often the
+same one). The parent
 only watches: it says when all are ready, starts again one that dies, and on
 Ctrl-C or SIGTERM stops them all. A process that fails to start stops the others,
 and the command exits with its exit code and message.
@@ -31,16 +37,29 @@ def front_command(argv: list[str], number: int, listener: int, ready: int) -> li
             "--front-number", str(number)]
 
 
-def listen(host: str, port: int) -> socket.socket:
+def listen(host: str, port: int, count: int) -> list[socket.socket]:
+    """``count`` sockets listening on one address (port 0: the first one's port), or one when the
+    system cannot spread connections over several."""
     family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-    listener = socket.create_server((host, port), family=family, backlog=1024)
-    listener.set_inheritable(True)
-    return listener
+    shared = not hasattr(socket, "SO_REUSEPORT") or sys.platform != "linux"  # elsewhere it does not spread
+    listeners: list[socket.socket] = []
+    try:
+        for _ in range(1 if shared else count):
+            listener = socket.create_server((host, port), family=family, backlog=1024, reuse_port=not shared)
+            listeners.append(listener)
+            port = listener.getsockname()[1]
+    except OSError:
+        for listener in listeners:
+            listener.close()
+        raise
+    for listener in listeners:
+        listener.set_inheritable(True)
+    return listeners
 
 
 def run_fronts(argv: list[str], host: str, port: int, workers: int, started_message: str) -> int:
     try:
-        listener = listen(host, port)
+        listeners = listen(host, port, workers)
     except OSError as exc:
         print(f"mxus serve: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
         return 2
@@ -48,6 +67,7 @@ def run_fronts(argv: list[str], host: str, port: int, workers: int, started_mess
     stopping = False
 
     def start(number: int) -> subprocess.Popen:
+        listener = listeners[(number - 1) % len(listeners)]
         return subprocess.Popen(front_command(argv, number, listener.fileno(), ready_write),
                                 pass_fds=(listener.fileno(), ready_write), stdin=subprocess.DEVNULL)
 
@@ -81,7 +101,8 @@ def run_fronts(argv: list[str], host: str, port: int, workers: int, started_mess
         pass
     finally:
         _stop_all(list(fronts.values()))
-        listener.close()
+        for listener in listeners:
+            listener.close()
     return 0
 
 

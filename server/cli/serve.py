@@ -190,7 +190,7 @@ def _run_waitress(app, args: argparse.Namespace) -> int:
     if args.front_socket is None:
         where = {"host": args.host, "port": args.port}
         application = app
-    else:  # the socket its parent listens on, shared with the other processes
+    else:  # the socket its parent listens on for it (server.cli.fronts)
         where = {"sockets": [socket.socket(fileno=args.front_socket)]}
         application = _naming_front(app, args.front_number)
     server = create_server(
