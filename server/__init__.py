@@ -24,6 +24,7 @@ from server.settings import check_settings
 from server.state import EXTENSION, AppState
 from server.store import open_store
 from server.web.limits import ClientLimits
+from server.web.shortcut import ConditionalShortcut
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -70,6 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
         search_service,
         security,
         sparql,
+        responses,
         validation_service,
         void,
     )
@@ -81,4 +83,6 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (sparql, resources, pages, ontology_docs, void, validation_service, contributions, reconcile, nanopubs,
                       citations, search_service):
         app.register_blueprint(blueprint.bp)
+    # What every ETag is made of (server.web.responses.etag_for): the dataset's version and the code's.
+    app.wsgi_app = ConditionalShortcut(app.wsgi_app, lambda: f"{store.version} {responses.code_version()}")
     return app

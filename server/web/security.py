@@ -60,11 +60,16 @@ def _finalize(value):
 
 def logged_path() -> str:
     """The request's path and query for the access log, with secrets replaced."""
-    if not request.query_string:
-        return request.path
-    pairs = parse_qsl(request.query_string.decode("latin-1"), keep_blank_values=True)
+    return shown_path(request.path, request.query_string.decode("latin-1"))
+
+
+def shown_path(path: str, query_string: str) -> str:
+    """``path?query`` with the values of secret parameters replaced (also for requests answered before Flask)."""
+    if not query_string:
+        return path
+    pairs = parse_qsl(query_string, keep_blank_values=True)
     shown = [(name, "REDACTED" if name.lower() in SECRET_PARAMETERS else value) for name, value in pairs]
-    return f"{request.path}?{urlencode(shown)}"
+    return f"{path}?{urlencode(shown)}"
 
 
 def install(app: Flask) -> None:
