@@ -24,7 +24,7 @@ from server.settings import check_settings
 from server.state import EXTENSION, AppState
 from server.store import open_store
 from server.web.limits import ClientLimits
-from server.web.shortcut import ConditionalShortcut
+from server.web.replay import ResponseReplay
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -84,5 +84,6 @@ def create_app(config: dict | None = None) -> Flask:
                       citations, search_service):
         app.register_blueprint(blueprint.bp)
     # What every ETag is made of (server.web.responses.etag_for): the dataset's version and the code's.
-    app.wsgi_app = ConditionalShortcut(app.wsgi_app, lambda: f"{store.version} {responses.code_version()}")
+    app.wsgi_app = ResponseReplay(app.wsgi_app, lambda: f"{store.version} {responses.code_version()}",
+                                  settings["RESPONSE_REPLAY_BYTES"], settings["RESPONSE_REPLAY_ENTRY_BYTES"])
     return app

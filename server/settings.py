@@ -95,6 +95,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_QUERY_BYTES", 100_000, "Largest accepted SPARQL query text, in bytes (413 beyond).", "count"),
     Setting("MAX_RESULT_BYTES", 50_000_000, "Largest serialized query result, in bytes.", "count"),
     Setting("RESULT_CACHE_BYTES", 32_000_000, "Memory for answers of /sparql kept for repeated queries, in bytes; dropped when the data changes.", "count"),
+    Setting("RESPONSE_REPLAY_BYTES", 64_000_000, "Memory for public answers (descriptions, pages, 304s) replayed for the same request without going through the app, in bytes; dropped when the data changes.", "count"),
+    Setting("RESPONSE_REPLAY_ENTRY_BYTES", 512_000, "Largest answer body kept for replay, in bytes.", "count"),
     Setting("MAX_BODY_BYTES", 5_000_000, "Largest accepted request body, in bytes (413 beyond).", "count"),
     Setting("MAX_SUBMISSION_TRIPLES", 10_000, "Most triples in one validation request or contribution (413 beyond).", "count"),
     Setting("ANONYMOUS_MAX_TRIPLES", 1_000, "Most triples in one /validate request without a contributor's token (413 beyond).", "count"),

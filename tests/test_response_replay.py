@@ -1,5 +1,5 @@
-"""A repeated conditional request gets the app's own 304 without going through Flask
-(server.web.shortcut), and never once the data has changed or for another request."""
+"""A repeated request gets the app's own public answer (a 304, or the 200) without going through
+Flask (server.web.replay), and never once the data has changed, for another request or with credentials."""
 
 from __future__ import annotations
 
@@ -52,23 +52,37 @@ def test_the_second_same_conditional_request_gets_the_same_304_without_reaching_
     assert sorted(again.headers.items()) == sorted(first.headers.items())
 
 
-def test_a_different_request_or_a_different_tag_goes_to_the_app(served):
+def test_the_same_request_again_gets_the_same_200_without_reaching_the_app(served):
+    client, reached, _ = served
+    first = client.get(DATA, headers=TURTLE)
+    reached.clear()
+    again = client.get(DATA, headers=TURTLE)
+    stale = conditional(client, DATA, "not-the-tag")
+    assert reached == [], "a request the app answered before reached it again"
+    assert again.status_code == 200 and again.data == first.data
+    assert sorted(again.headers.items()) == sorted(first.headers.items())
+    assert stale.status_code == 200 and stale.data == first.data
+
+
+def test_another_format_language_or_credentials_go_to_the_app(served):
     client, reached, _ = served
     etag = client.get(DATA, headers=TURTLE).headers["ETag"].strip('"')
     assert conditional(client, DATA, etag).status_code == 304
     reached.clear()
     other_format = conditional(client, DATA, etag, Accept="application/ld+json")
     assert other_format.status_code == 200 and other_format.headers["ETag"].strip('"') != etag
-    assert conditional(client, DATA, "not-the-tag").status_code == 200
     assert conditional(client, DATA, etag, Authorization="Bearer x").status_code == 304
-    assert reached == [DATA, DATA, DATA]
+    assert client.get("/page/person/colin-powell", headers={"Accept-Language": "es"}).status_code == 200
+    assert client.get("/page/person/colin-powell", headers={"Accept-Language": "en"}).status_code == 200
+    assert reached == [DATA, DATA, "/page/person/colin-powell", "/page/person/colin-powell"]
 
 
 def test_once_a_contribution_is_accepted_the_old_tag_gets_the_new_description(served):
     client, reached, token = served
     etag = client.get(DATA, headers=TURTLE).headers["ETag"].strip('"')
+    assert client.get(DATA, headers=TURTLE).status_code == 200
     assert conditional(client, DATA, etag).status_code == 304
-    assert conditional(client, DATA, etag).status_code == 304  # now remembered
+    assert conditional(client, DATA, etag).status_code == 304  # now remembered, the 200 too
 
     body = f"<{POWELL}> <{RDFS.seeAlso}> <https://example.org/shortcut> .\n"
     auth = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
@@ -80,4 +94,5 @@ def test_once_a_contribution_is_accepted_the_old_tag_gets_the_new_description(se
     reached.clear()
     fresh = conditional(client, DATA, etag)
     assert fresh.status_code == 200 and b"https://example.org/shortcut" in fresh.data
+    assert b"https://example.org/shortcut" in client.get(DATA, headers=TURTLE).data  # the new 200, replayed
     assert reached == [DATA]

@@ -1,0 +1,157 @@
+"""Repeated requests answered before Flask: the cheap path for what a shared cache could answer.
+
+Most of the cost of a repeated request for a description, a page or a ``304
+Not Modified`` is not building the answer (the descriptions are cached per
+dataset version already) but the trip through Flask: routing, negotiation and
+the hooks that add headers, about a millisecond. A shared cache in front
+(nginx's ``proxy_cache``, a CDN) answers such requests itself; this middleware
+does the same inside the process. Once the app has answered a ``GET`` or
+``HEAD`` with something a shared cache may keep (``Cache-Control: public``,
+an ETag; a 200 of at most ``RESPONSE_REPLAY_ENTRY_BYTES``, or a 304), the same
+request again (same method, path, query and every header but
+``If-None-Match``) gets the same answer without entering the app: the 304 when
+its ``If-None-Match`` holds the remembered tag, else the 200. Everything is
+remembered for one version only, made of what every ETag is made of (the
+dataset's and the code's): a contribution accepted by any process changes it,
+and the next request goes through the app again. Requests with credentials
+(``Authorization``, cookies) always go through the app.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from werkzeug.http import parse_etags, unquote_etag
+
+from server.web.security import shown_path
+
+log = logging.getLogger("mxus.access")
+
+PRIVATE = ("HTTP_AUTHORIZATION", "HTTP_COOKIE")
+IGNORED = ("HTTP_IF_NONE_MATCH",)
+HEADER_BYTES = 1024  # what an entry's headers and key count for, roughly
+
+
+@dataclass
+class _Answer:
+    tag: str = ""
+    full: tuple[str, list, bytes] | None = None  # status, headers, body of the 200
+    not_modified: list | None = None  # headers of the 304
+
+    def size(self) -> int:
+        return HEADER_BYTES * 2 + (len(self.full[2]) if self.full else 0)
+
+
+class ResponseReplay:
+    """WSGI middleware: the app's own public answers, replayed for the same request while the version is the same."""
+
+    def __init__(self, app: Callable, version: Callable[[], str], max_bytes: int, entry_bytes: int):
+        self._app = app
+        self._version_of = version
+        self._max_bytes = max_bytes
+        self._entry_bytes = entry_bytes
+        self._bytes = 0
+        self._version: str | None = None
+        self._answers: OrderedDict[bytes, _Answer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict, start_response: Callable):
+        if not _eligible(environ) or self._max_bytes <= 0:
+            return self._app(environ, start_response)
+        started = time.perf_counter()
+        version = self._version_of()
+        key = _request_key(environ)
+        with self._lock:
+            answer = self._answers.get(key) if version == self._version else None
+            if answer is not None:
+                self._answers.move_to_end(key)
+        condition = environ.get("HTTP_IF_NONE_MATCH")
+        current = answer is not None and condition is not None and parse_etags(condition).contains_weak(answer.tag)
+        if answer is not None and current and answer.not_modified is not None:
+            return self._replay(environ, start_response, "304 NOT MODIFIED", answer.not_modified, b"", started)
+        if answer is not None and not current and answer.full is not None:
+            return self._replay(environ, start_response, *answer.full, started)
+
+        seen: dict = {}
+
+        def noting(status: str, headers: list[tuple[str, str]], exc_info=None):
+            seen.update(status=status, headers=headers)
+            return start_response(status, headers, exc_info)
+
+        body = self._app(environ, noting)
+        status, headers = seen.get("status", ""), seen.get("headers", [])
+        tag = _public_tag(headers)
+        if tag is None or self._version_of() != version:  # not for a shared cache, or the data changed meanwhile
+            return body
+        if status.startswith("304"):
+            self._remember(version, key, tag, not_modified=list(headers))
+        elif status.startswith("200") and _length(headers) is not None and _length(headers) <= self._entry_bytes:
+            try:
+                content = b"".join(body)
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
+            self._remember(version, key, tag, full=(status, list(headers), content))
+            return [content]
+        return body
+
+    def _replay(self, environ: dict, start_response: Callable, status: str, headers: list, body: bytes, started: float):
+        start_response(status, list(headers))
+        log.info("%s %s %s %.1fms", environ["REQUEST_METHOD"],
+                 shown_path(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")), status.split(" ", 1)[0],
+                 (time.perf_counter() - started) * 1000)
+        return [body] if body else []
+
+    def _remember(self, version: str, key: bytes, tag: str, **parts) -> None:
+        with self._lock:
+            if version != self._version:
+                self._version = version
+                self._answers.clear()
+                self._bytes = 0
+            answer = self._answers.pop(key, None)
+            if answer is not None:
+                self._bytes -= answer.size()
+            if answer is None or answer.tag != tag:
+                answer = _Answer(tag)
+            for name, value in parts.items():
+                setattr(answer, name, value)
+            self._answers[key] = answer
+            self._bytes += answer.size()
+            while self._bytes > self._max_bytes and self._answers:
+                self._bytes -= self._answers.popitem(last=False)[1].size()
+
+
+def _eligible(environ: dict) -> bool:
+    return environ.get("REQUEST_METHOD") in ("GET", "HEAD") and not any(name in environ for name in PRIVATE)
+
+
+def _public_tag(headers: list[tuple[str, str]]) -> str | None:
+    """The ETag of an answer a shared cache may keep, or None."""
+    named = {name.lower(): value for name, value in headers}
+    if "public" not in named.get("cache-control", "") or "etag" not in named or "set-cookie" in named:
+        return None
+    tag, _weak = unquote_etag(named["etag"])
+    return tag or None
+
+
+def _length(headers: list[tuple[str, str]]) -> int | None:
+    for name, value in headers:
+        if name.lower() == "content-length" and value.isdigit():
+            return int(value)
+    return None
+
+
+def _request_key(environ: dict) -> bytes:
+    """A digest of everything the answer may depend on: method, path, query and every header but the condition."""
+    parts = [environ.get("REQUEST_METHOD", ""), environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""),
+             environ.get("QUERY_STRING", ""), environ.get("wsgi.url_scheme", ""),
+             environ.get("CONTENT_TYPE", ""), environ.get("CONTENT_LENGTH", "")]
+    parts += sorted(f"{name}={value}" for name, value in environ.items()
+                    if name.startswith("HTTP_") and name not in IGNORED)
+    return hashlib.blake2b("\x00".join(parts).encode("utf-8", "surrogateescape"), digest_size=20).digest()
