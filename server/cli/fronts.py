@@ -1,15 +1,13 @@
 """``mxus serve --workers N``: N server processes answering on one listening socket.
 
-The parent opens one listening socket per process on the same address (Linux's
-``SO_REUSEPORT``: the kernel spreads new connections evenly over them by a hash of
-each connection's addresses), then starts N copies of the same ``mxus serve``
-command, each handed its socket (``--front-socket``): each is a whole server (its
-own app, store and query workers, following the contributions' journal). The
-parent keeps the sockets open, so a process started again after a crash takes over
-its socket with the connections already waiting in it; none is refused. Where
-``SO_REUSEPORT`` is missing, all processes share one socket and the kernel gives
-each connection to whichever process accepts first (on an idle machine often the
-same one). The parent
+The parent binds one socket per process on the same address (Linux's
+``SO_REUSEPORT``: the kernel spreads new connections evenly over the listening ones
+by a hash of each connection's addresses), then starts N copies of the same ``mxus
+serve`` command, each handed its socket (``--front-socket``): each is a whole server
+(its own app, store and query workers, following the contributions' journal), and
+listens once it is ready. Where ``SO_REUSEPORT`` is missing, all processes share one
+socket and the kernel gives each connection to whichever process accepts first (on
+an idle machine often the same one). The parent
 only watches: it says when all are ready, starts again one that dies, and on
 Ctrl-C or SIGTERM stops them all. A process that fails to start stops the others,
 and the command exits with its exit code and message.
@@ -37,29 +35,67 @@ def front_command(argv: list[str], number: int, listener: int, ready: int) -> li
             "--front-number", str(number)]
 
 
-def listen(host: str, port: int, count: int) -> list[socket.socket]:
-    """``count`` sockets listening on one address (port 0: the first one's port), or one when the
-    system cannot spread connections over several."""
-    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-    shared = not hasattr(socket, "SO_REUSEPORT") or sys.platform != "linux"  # elsewhere it does not spread
-    listeners: list[socket.socket] = []
-    try:
-        for _ in range(1 if shared else count):
-            listener = socket.create_server((host, port), family=family, backlog=1024, reuse_port=not shared)
-            listeners.append(listener)
-            port = listener.getsockname()[1]
-    except OSError:
-        for listener in listeners:
+class Listeners:
+    """The processes' sockets on one address: one each (``SO_REUSEPORT``), or one for all elsewhere.
+
+    Each own socket is handed over bound but not listening: its process listens once its app is
+    ready, so the kernel never gives a connection to a process still starting. When a process
+    dies its socket is closed at once (the connections waiting in it are reset; new ones go to
+    the live processes) and its successor gets a new one.
+    """
+
+    def __init__(self, host: str, port: int, count: int):
+        self._host = host
+        self._family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        self.shared = not hasattr(socket, "SO_REUSEPORT") or sys.platform != "linux"  # elsewhere it does not spread
+        self._sockets: dict[int, socket.socket] = {}
+        if self.shared:
+            one = socket.create_server((host, port), family=self._family, backlog=1024)
+            one.set_inheritable(True)
+            self._sockets = dict.fromkeys(range(1, count + 1), one)
+            return
+        if port:  # an address another server holds is refused here, where SO_REUSEPORT would quietly share it
+            socket.create_server((host, port), family=self._family).close()
+        self._port = port
+        try:
+            for number in range(1, count + 1):
+                self._sockets[number] = self._bound()
+                self._port = self._sockets[number].getsockname()[1]
+        except OSError:
+            self.close()
+            raise
+
+    def of(self, number: int) -> socket.socket:
+        return self._sockets[number]
+
+    def renew(self, number: int) -> None:
+        """Process ``number`` died: its socket closes now; its successor gets a new one."""
+        if not self.shared:
+            self._sockets[number].close()
+            self._sockets[number] = self._bound()
+
+    def close(self) -> None:
+        for listener in set(self._sockets.values()):
             listener.close()
-        raise
-    for listener in listeners:
+
+    def _bound(self) -> socket.socket:
+        listener = socket.socket(self._family, socket.SOCK_STREAM)
+        try:
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            if self._family == socket.AF_INET6:
+                listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            listener.bind((self._host, self._port))
+        except OSError:
+            listener.close()
+            raise
         listener.set_inheritable(True)
-    return listeners
+        return listener
 
 
 def run_fronts(argv: list[str], host: str, port: int, workers: int, started_message: str) -> int:
     try:
-        listeners = listen(host, port, workers)
+        listeners = Listeners(host, port, workers)
     except OSError as exc:
         print(f"mxus serve: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
         return 2
@@ -67,7 +103,7 @@ def run_fronts(argv: list[str], host: str, port: int, workers: int, started_mess
     stopping = False
 
     def start(number: int) -> subprocess.Popen:
-        listener = listeners[(number - 1) % len(listeners)]
+        listener = listeners.of(number)
         return subprocess.Popen(front_command(argv, number, listener.fileno(), ready_write),
                                 pass_fds=(listener.fileno(), ready_write), stdin=subprocess.DEVNULL)
 
@@ -95,14 +131,14 @@ def run_fronts(argv: list[str], host: str, port: int, workers: int, started_mess
                 if front.poll() is not None and not stopping:
                     print(f"mxus serve: process {number} exited ({front.returncode}); starting it again", file=sys.stderr,
                           flush=True)
+                    listeners.renew(number)
                     time.sleep(RESTART_PAUSE)
                     fronts[number] = start(number)
     except KeyboardInterrupt:
         pass
     finally:
         _stop_all(list(fronts.values()))
-        for listener in listeners:
-            listener.close()
+        listeners.close()
     return 0
 
 

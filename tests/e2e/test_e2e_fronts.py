@@ -208,3 +208,35 @@ def test_several_processes_over_an_on_disk_store_are_refused_with_the_reason(tmp
                             timeout=60)
     assert result.returncode == 2
     assert "--workers needs the data in memory or in a remote store" in result.stderr
+
+
+def test_a_process_that_dies_is_replaced_while_the_others_answer_and_its_address_is_not_shared(server_logs, tmp_path):
+    """Each process has its own socket; one that dies must not leave its share of new connections
+    waiting for its successor to start, and a second server may not quietly join the address."""
+    import os
+    import signal
+
+    server = start_server(server_logs, "--workers", "2")
+    try:
+        children = subprocess.run(["pgrep", "-P", str(server.process.pid), "-f", "front-number 1$"],
+                                  capture_output=True, text=True).stdout.split()
+        assert len(children) == 1, children
+        os.kill(int(children[0]), signal.SIGKILL)
+        time.sleep(0.5)  # the parent looks every 0.2 s
+        fronts = set()
+        for _ in range(20):  # on fresh connections: none may wait for the replacement to start
+            reply = http_request(server.base, timeout=3)
+            assert reply.status == 200, reply.text
+            fronts.add(reply.header("Mxus-Front"))
+        assert fronts == {"2"}
+
+        back = poll(time.monotonic() + 120, lambda: {"process 1 answers again": "1" in {
+            http_request(server.base, timeout=10).header("Mxus-Front") for _ in range(20)}})
+        assert all(back.values()), back
+
+        second = subprocess.run([sys.executable, "-m", "server.cli", "serve", "--port", str(server.port), "--workers", "2",
+                                 "--instance", str(tmp_path / "second")], cwd=PROJECT_ROOT, capture_output=True,
+                                text=True, timeout=60)
+        assert second.returncode == 2 and "cannot listen" in second.stderr, second.stderr
+    finally:
+        stop_server(server)
