@@ -96,3 +96,15 @@ def test_once_a_contribution_is_accepted_the_old_tag_gets_the_new_description(se
     assert fresh.status_code == 200 and b"https://example.org/shortcut" in fresh.data
     assert b"https://example.org/shortcut" in client.get(DATA, headers=TURTLE).data  # the new 200, replayed
     assert reached == [DATA]
+
+
+def test_a_compressed_answer_is_current_under_its_plain_tag_as_the_app_says(served):
+    client, reached, _ = served
+    gzip = {**TURTLE, "Accept-Encoding": "gzip"}
+    coded = client.get(DATA, headers=gzip).headers["ETag"].strip('"')
+    plain = coded.split(":", 1)[0]
+    assert coded == f"{plain}:gzip"
+    assert client.get(DATA, headers={**gzip, "If-None-Match": f'"{coded}"'}).status_code == 304
+    for tag in (plain, coded, plain):
+        answer = client.get(DATA, headers={**gzip, "If-None-Match": f'"{tag}"'})
+        assert answer.status_code == 304 and answer.data == b"", tag

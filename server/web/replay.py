@@ -35,17 +35,24 @@ log = logging.getLogger("mxus.access")
 
 PRIVATE = ("HTTP_AUTHORIZATION", "HTTP_COOKIE")
 IGNORED = ("HTTP_IF_NONE_MATCH",)
-HEADER_BYTES = 1024  # what an entry's headers and key count for, roughly
+DROPPED = ("expires",)  # Werkzeug's send_file sets it from the clock; Cache-Control's max-age says the same
+ENTRY_OVERHEAD = 200  # bytes an entry costs beyond its strings: the key, the objects, the table's slot
+HEADER_OVERHEAD = 120  # bytes a header costs beyond its characters: a tuple and two strings
+MAX_ENTRIES = 20_000
 
 
 @dataclass
 class _Answer:
-    tag: str = ""
-    full: tuple[str, list, bytes] | None = None  # status, headers, body of the 200
-    not_modified: list | None = None  # headers of the 304
+    """What the app answered to one request: its 200 and its 304, both of one representation."""
+
+    tag: str = ""  # the representation's ETag without a content coding ("X" for "X:gzip")
+    full: tuple[str, list, bytes, str] | None = None  # status, headers, body and ETag of the 200
+    not_modified: tuple[list, str] | None = None  # headers and ETag of the 304
 
     def size(self) -> int:
-        return HEADER_BYTES * 2 + (len(self.full[2]) if self.full else 0)
+        headers = [*(self.full[1] if self.full else []), *(self.not_modified[0] if self.not_modified else [])]
+        return (ENTRY_OVERHEAD + (len(self.full[2]) if self.full else 0)
+                + sum(len(name) + len(value) + HEADER_OVERHEAD for name, value in headers))
 
 
 class ResponseReplay:
@@ -71,12 +78,14 @@ class ResponseReplay:
             answer = self._answers.get(key) if version == self._version else None
             if answer is not None:
                 self._answers.move_to_end(key)
-        condition = environ.get("HTTP_IF_NONE_MATCH")
-        current = answer is not None and condition is not None and parse_etags(condition).contains_weak(answer.tag)
-        if answer is not None and current and answer.not_modified is not None:
-            return self._replay(environ, start_response, "304 NOT MODIFIED", answer.not_modified, b"", started)
-        if answer is not None and not current and answer.full is not None:
-            return self._replay(environ, start_response, *answer.full, started)
+        if answer is not None:
+            condition = parse_etags(environ.get("HTTP_IF_NONE_MATCH"))
+            # The tags the app takes as current (server.web.responses.Caching.current_tag): the plain one or a coded one.
+            current = [tag for tag in condition.as_set(include_weak=True) if _plain(tag) == answer.tag]
+            if not current and answer.full is not None:
+                return self._replay(environ, start_response, *answer.full[:3], started)
+            if current and answer.not_modified is not None and condition.contains_weak(answer.not_modified[1]):
+                return self._replay(environ, start_response, "304 NOT MODIFIED", answer.not_modified[0], b"", started)
 
         seen: dict = {}
 
@@ -89,15 +98,16 @@ class ResponseReplay:
         tag = _public_tag(headers)
         if tag is None or self._version_of() != version:  # not for a shared cache, or the data changed meanwhile
             return body
+        kept = [(name, value) for name, value in headers if name.lower() not in DROPPED]
         if status.startswith("304"):
-            self._remember(version, key, tag, not_modified=list(headers))
+            self._remember(version, key, tag, not_modified=(kept, tag))
         elif status.startswith("200") and _length(headers) is not None and _length(headers) <= self._entry_bytes:
             try:
                 content = b"".join(body)
             finally:
                 if hasattr(body, "close"):
                     body.close()
-            self._remember(version, key, tag, full=(status, list(headers), content))
+            self._remember(version, key, tag, full=(status, kept, content, tag))
             return [content]
         return body
 
@@ -110,6 +120,8 @@ class ResponseReplay:
 
     def _remember(self, version: str, key: bytes, tag: str, **parts) -> None:
         with self._lock:
+            if version != self._version_of():  # answered for a version already gone: keep nothing
+                return
             if version != self._version:
                 self._version = version
                 self._answers.clear()
@@ -117,13 +129,13 @@ class ResponseReplay:
             answer = self._answers.pop(key, None)
             if answer is not None:
                 self._bytes -= answer.size()
-            if answer is None or answer.tag != tag:
-                answer = _Answer(tag)
+            if answer is None or answer.tag != _plain(tag):
+                answer = _Answer(_plain(tag))
             for name, value in parts.items():
                 setattr(answer, name, value)
             self._answers[key] = answer
             self._bytes += answer.size()
-            while self._bytes > self._max_bytes and self._answers:
+            while (self._bytes > self._max_bytes or len(self._answers) > MAX_ENTRIES) and self._answers:
                 self._bytes -= self._answers.popitem(last=False)[1].size()
 
 
@@ -132,12 +144,20 @@ def _eligible(environ: dict) -> bool:
 
 
 def _public_tag(headers: list[tuple[str, str]]) -> str | None:
-    """The ETag of an answer a shared cache may keep, or None."""
+    """The ETag of an answer a shared cache may keep without asking again at once, or None."""
     named = {name.lower(): value for name, value in headers}
-    if "public" not in named.get("cache-control", "") or "etag" not in named or "set-cookie" in named:
+    control = {part.strip().lower() for part in named.get("cache-control", "").split(",")}
+    if "public" not in control or control & {"max-age=0", "no-cache", "no-store"}:
+        return None  # e.g. the contributions' pages: their ETags follow the records, not the dataset version
+    if "etag" not in named or "set-cookie" in named:
         return None
     tag, _weak = unquote_etag(named["etag"])
     return tag or None
+
+
+def _plain(tag: str) -> str:
+    """The ETag without the content coding a compressed body adds to it ("X:gzip" -> "X")."""
+    return tag.split(":", 1)[0]
 
 
 def _length(headers: list[tuple[str, str]]) -> int | None:
