@@ -77,6 +77,24 @@ def page_shows(base: str, tag: str) -> bool:
     return f"https://example.org/powell/{tag}" in reply.text
 
 
+def processes_of(parent: int) -> list[tuple[int, list[str]]]:
+    """The children of ``parent`` with their command lines, from /proc (no procps in a minimal image)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                found.append((int(entry.name), (entry / "cmdline").read_bytes().decode().split("\0")[:-1]))
+        except OSError:
+            continue  # ended meanwhile
+    return found
+
+
+def all_ready(server: RunningServer) -> None:
+    """Wait for ``mxus serve --workers N`` to say all N processes are ready (the first answers sooner)."""
+    ready = poll(time.monotonic() + 120, lambda: {"all processes ready": "mxus-ld serving at" in server.log_text()})
+    assert all(ready.values()), server.log_text()
+
+
 def poll(deadline: float, seen) -> dict:
     """Call ``seen()`` (a dict of what each check found, all true when done) until all are true or the deadline."""
     while True:
@@ -149,6 +167,7 @@ def test_the_processes_of_one_server_each_follow_the_commands_decisions(server_l
     folder, token = instance
     server = start_server(server_logs, "--instance", str(folder), "--workers", "2")
     try:
+        all_ready(server)  # each process listens once it is ready
         fronts = {in_default_graph(server.base, "workers-accepted")[1] for _ in range(200)}
         assert fronts == {"1", "2"}, f"requests on fresh connections reached processes {fronts}, not both"
 
@@ -218,10 +237,10 @@ def test_a_process_that_dies_is_replaced_while_the_others_answer_and_its_address
 
     server = start_server(server_logs, "--workers", "2")
     try:
-        children = subprocess.run(["pgrep", "-P", str(server.process.pid), "-f", "front-number 1$"],
-                                  capture_output=True, text=True).stdout.split()
+        all_ready(server)  # before that, a process that dies fails the start instead
+        children = [pid for pid, command in processes_of(server.process.pid) if command[-2:] == ["--front-number", "1"]]
         assert len(children) == 1, children
-        os.kill(int(children[0]), signal.SIGKILL)
+        os.kill(children[0], signal.SIGKILL)
         time.sleep(0.5)  # the parent looks every 0.2 s
         fronts = set()
         for _ in range(20):  # on fresh connections: none may wait for the replacement to start
