@@ -90,6 +90,22 @@ class _Worker:
         self.process.wait(5)
         self.connection.close()
 
+    def release(self, timeout: float) -> bool:
+        """Close its on-disk store for a write (and keep the process); False when it did not."""
+        try:
+            self.connection.send(("close",))
+            return self.connection.poll(timeout) and self.connection.recv()[0] == "closed"
+        except (EOFError, OSError):
+            return False
+
+    def reopen(self, timeout: float) -> bool:
+        """Open the on-disk store again after a write; False when it did not."""
+        try:
+            self.connection.send(("reopen",))
+        except OSError:
+            return False
+        return self.wait_ready(timeout)
+
 
 class QueryPool:
     """The workers, in two lanes (server.store.lanes), each taken last-in-first-out; additions
@@ -158,10 +174,11 @@ class QueryPool:
             self._additions.append(nquads)
 
     def _write_to_disk_store(self, nquads: bytes) -> None:
-        """Stop every worker, write, start them again: an on-disk store has one writer and then no readers.
+        """Every worker closes the store, the write, they open it again: an on-disk store has one writer
+        and then no readers.
 
         Additions are contributions and decisions, rare and small; queries
-        arriving meanwhile wait for the new workers (a fraction of a second).
+        arriving meanwhile wait for the workers (a fraction of a second).
         Additions that arrive during a write are written together by the next.
         """
         from server.store.graphs import add_to_disk_store
@@ -179,13 +196,38 @@ class QueryPool:
                 with self._additions_lock:
                     self._unwritten[:0] = batch
                 raise QueryFailed("the query workers stayed busy: the addition could not be written") from None
+            released, lost = [], []
             for worker in drained:
-                worker.kill()
+                if worker.release(self._timeout):
+                    released.append(worker)
+                else:
+                    worker.kill()
+                    lost.append(worker.lane)
             try:
                 add_to_disk_store(self._plan.path, b"".join(batch))
                 self._written = upto
             finally:
-                self._start_all()
+                self._reopen_all(released, lost)
+
+    def _reopen_all(self, released: list[_Worker], lost: list[str]) -> None:
+        """After a write: the workers that closed the store open it again (no new process, no imports:
+        a write costs less than restarting them); any that cannot are started again in their lanes,
+        as are the ``lost`` ones."""
+        reopened, missing = [], list(lost)
+        for worker in released:
+            if worker.reopen(600):
+                reopened.append(worker)
+            else:
+                worker.kill()
+                missing.append(worker.lane)
+        started = [self._start_worker(lane) for lane in missing]
+        for worker in started:
+            if not worker.wait_ready(600):
+                for other in started + reopened:
+                    other.kill()
+                raise QueryFailed(worker.failure or "a query worker failed to start")
+        for worker in reopened + started:
+            self._idle.put(worker)
 
     def _catch_up(self, worker: _Worker) -> None:
         with self._additions_lock:

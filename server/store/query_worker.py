@@ -6,6 +6,7 @@ it talks over the socket FD and is killed when a query runs too long.
 
 from __future__ import annotations
 
+import gc
 import sys
 from multiprocessing.connection import Connection
 
@@ -56,6 +57,7 @@ def serve(connection: Connection) -> None:
         connection.send(("failed", str(exc)))
         return
     on_disk = bool(plan.path)
+    result = None
     connection.send(("ready", {"network_isolated": isolated}))
     while True:
         try:
@@ -69,6 +71,19 @@ def serve(connection: Connection) -> None:
                 connection.send(("ok", b""))
             except (OSError, ValueError) as exc:
                 connection.send(("error", f"the dump could not be written: {exc}"))
+            continue
+        if isinstance(request, tuple) and request[0] == "close":  # the pool writes to the on-disk store
+            store = result = None  # a result holds a snapshot of the store: both go, and RocksDB closes
+            gc.collect()
+            connection.send(("closed", None))
+            continue
+        if isinstance(request, tuple) and request[0] == "reopen":  # the write is done: read what it wrote
+            try:
+                store = ox.Store.read_only(str(disk_store(plan.path)))
+            except OSError as exc:
+                connection.send(("failed", str(exc)))
+                return
+            connection.send(("ready", {"network_isolated": isolated}))
             continue
         if isinstance(request, tuple) and request[0] == "load":
             store.load(request[1], format=ox.RdfFormat.N_QUADS)
