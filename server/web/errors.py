@@ -8,7 +8,6 @@ page for browsers, plain text otherwise (what SPARQL clients print).
 from __future__ import annotations
 
 import json
-import logging
 import re
 import time
 
@@ -19,10 +18,9 @@ from werkzeug.exceptions import HTTPException
 from server.state import EXTENSION, state
 from server.publication.errors import PublicationError
 from server.web.search import suggestions
-from server.web.security import logged_path
+from server.web.security import log_access
 from server.store.errors import EngineBusy, QueryFailed, QueryOverLimit, StoreFailed
 
-log = logging.getLogger("mxus.access")
 
 
 class ApiError(Exception):
@@ -168,8 +166,8 @@ def install(app: Flask) -> None:
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Authorization, If-None-Match"
         response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Location, Vary"
-        elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        log.info("%s %s %s %.1fms", request.method, logged_path(), response.status_code, elapsed)
+        log_access(request.method, request.path, request.query_string.decode("latin-1"), response.status_code,
+                   g.get("started", time.perf_counter()))
         return response
 
 

@@ -20,7 +20,6 @@ and the next request goes through the app again. Requests with credentials
 from __future__ import annotations
 
 import hashlib
-import logging
 import threading
 import time
 from collections import OrderedDict
@@ -29,9 +28,7 @@ from dataclasses import dataclass
 
 from werkzeug.http import parse_etags, unquote_etag
 
-from server.web.security import shown_path
-
-log = logging.getLogger("mxus.access")
+from server.web.security import log_access
 
 PRIVATE = ("HTTP_AUTHORIZATION", "HTTP_COOKIE")
 IGNORED = ("HTTP_IF_NONE_MATCH",)
@@ -113,9 +110,8 @@ class ResponseReplay:
 
     def _replay(self, environ: dict, start_response: Callable, status: str, headers: list, body: bytes, started: float):
         start_response(status, list(headers))
-        log.info("%s %s %s %.1fms", environ["REQUEST_METHOD"],
-                 shown_path(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")), status.split(" ", 1)[0],
-                 (time.perf_counter() - started) * 1000)
+        log_access(environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
+                   status.split(" ", 1)[0], started)
         return [body] if body else []
 
     def _remember(self, version: str, key: bytes, tag: str, **parts) -> None:

@@ -11,7 +11,9 @@ query string never written to the log.
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Flask, Response, request
@@ -37,6 +39,7 @@ FRAMEABLE_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "fr
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls; bidirectional embeddings,
 # overrides and isolates: they reorder or hide what a reader sees.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+access_log = logging.getLogger("mxus.access")
 SECRET_PARAMETERS = {"token", "access_token", "api_key", "apikey", "password", "authorization"}
 
 
@@ -58,9 +61,9 @@ def _finalize(value):
     return value
 
 
-def logged_path() -> str:
-    """The request's path and query for the access log, with secrets replaced."""
-    return shown_path(request.path, request.query_string.decode("latin-1"))
+def log_access(method: str, path: str, query_string: str, status: int | str, started: float) -> None:
+    """The access log's one line per request, secrets replaced, whoever answered it (Flask or the replay)."""
+    access_log.info("%s %s %s %.1fms", method, shown_path(path, query_string), status, (time.perf_counter() - started) * 1000)
 
 
 def shown_path(path: str, query_string: str) -> str:
