@@ -1,8 +1,8 @@
 """Data + ontology + the reused vocabularies' own axioms are consistent under OWL RL.
 
-One closure of the whole published graph takes about a minute on two cores;
-the deliberately inconsistent example is closed with the ontology and the
-vocabularies but without the data.
+One OWL RL closure serves both tests (it takes about half a minute): the published graph
+with a deliberately inconsistent example beside it, in a namespace of its own. The data is
+consistent when no clash names anything else; the check works when the example's clashes are found.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from rdflib import Graph
 
 from server.publication.dataset import ONTOLOGY_FILES
-from tests.fidelity.consistency import closure_verdict, vocabulary_files
+from tests.fidelity.consistency import Verdict, closure_verdict, vocabulary_files
 
 
 @pytest.fixture(scope="module")
@@ -41,20 +41,10 @@ def test_the_server_does_not_load_the_vocabularies():
     assert ONTOLOGY_FILES == ("mxus.ttl", "external.ttl")
 
 
-def test_data_ontology_and_vocabularies_are_consistent(published, vocabularies):
-    graph = Graph()
-    graph += published.data
-    graph += published.ontology
-    graph += vocabularies
-    verdict = closure_verdict(graph)
-    assert verdict.nothing == []
-    assert verdict.clashes == []
-
-
 INCONSISTENT = """
 @prefix mxus: <https://w3id.org/mxus/ontology#> .
 @prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix ex:   <https://example.org/> .
+@prefix ex:   <https://example.org/planted/> .
 
 # An event that generated a declaration (so a prov:Activity, by PROV-O's domain
 # of prov:generated) and is also derived from a passage (a prov:Entity, by the
@@ -67,12 +57,31 @@ ex:claim a mxus:Thesis , mxus:ReportedFact .
 """
 
 
-def test_an_inconsistent_example_is_caught(published, vocabularies):
+PLANTED = "https://example.org/planted/"
+
+
+@pytest.fixture(scope="module")
+def verdict(published, vocabularies):
+    """The closure of data, ontology, vocabularies and the planted example: (the data's, the example's)."""
     graph = Graph()
+    graph += published.data
     graph += published.ontology
     graph += vocabularies
     graph.parse(data=INCONSISTENT, format="turtle")
-    verdict = closure_verdict(graph)
-    assert not verdict.consistent
-    joined = "\n".join(verdict.clashes + verdict.nothing)
+    closed = closure_verdict(graph)
+    planted = Verdict([s for s in closed.nothing if PLANTED in s], [m for m in closed.clashes if PLANTED in m])
+    ours = Verdict([s for s in closed.nothing if PLANTED not in s], [m for m in closed.clashes if PLANTED not in m])
+    return ours, planted
+
+
+def test_data_ontology_and_vocabularies_are_consistent(verdict):
+    ours, _ = verdict
+    assert ours.nothing == []
+    assert ours.clashes == []
+
+
+def test_an_inconsistent_example_is_caught(verdict):
+    _, planted = verdict
+    assert not planted.consistent
+    joined = "\n".join(planted.clashes + planted.nothing)
     assert "meeting" in joined and "claim" in joined, joined
