@@ -12,13 +12,16 @@ from server.publication.dataset_jsonld import dataset_jsonld
 from server.rdf.media import CITATION_FORMATS
 from server.rdf.namespaces import ID_SPACE
 from server.state import state
+from server.web.cache import versioned_cache
 from server.web.dump_list import DUMPS
 
 
 def page_citation(iri: str) -> dict | None:
     """The article's reference (with its downloads) and, for any other resource, how to cite that resource."""
     store = state().store
-    record = article_record(store)
+    # The same for every page of one version of the dataset: three queries a page, asked once.
+    cached = versioned_cache("citation")
+    record = cached.get("article", lambda: article_record(store))
     if record is None:
         return None
     return {
@@ -30,7 +33,7 @@ def page_citation(iri: str) -> dict | None:
                 for fmt in CITATION_FORMATS
             ],
         },
-        "resource": resource_citation(store, iri, record, dataset_version(store)),
+        "resource": resource_citation(store, iri, record, cached.get("version", lambda: dataset_version(store))),
         "nanopub": _nanopub_path(iri),
     }
 
@@ -44,4 +47,5 @@ def _nanopub_path(iri: str) -> str | None:
 def home_jsonld() -> dict:
     app = state()
     downloads = [(dump.name, dump.media_type) for dump in DUMPS.values() if not dump.gzipped]
-    return dataset_jsonld(app.store, app.rewriter.served_base, article_record(app.store), downloads)
+    record = versioned_cache("citation").get("article", lambda: article_record(app.store))
+    return dataset_jsonld(app.store, app.rewriter.served_base, record, downloads)

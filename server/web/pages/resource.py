@@ -21,6 +21,7 @@ from server.rdf.uris import is_valid_thing_path, thing_uri
 from server.rdf.media import EXTENSIONS
 from server.rdf.namespaces import DCTERMS, SCHEMA
 from server.web.descriptions import alternates_header, describe_resource
+from server.web.cache import versioned_cache
 from server.web.errors import ApiError
 from server.web.i18n import LANGUAGE_NAMES, current_language
 from server.web.pages import bp, page_caching
@@ -61,7 +62,7 @@ def _page(kind: str, slug: str) -> Response:
     label = pick_label(labels, subject) or curie(iri)
     other = "en" if current_language() == "es" else "es"
     label_other = labels.get(subject, {}).get(other)
-    schema_types = _schema_types(iri)
+    schema_types = _schema_types(graph, subject)
     page = {
         "iri": iri,
         "kind": kind,
@@ -197,14 +198,28 @@ def _external_links(graph: Graph, subject: URIRef) -> list[dict]:
 # ---------------------------------------------------------------- schema.org JSON-LD
 
 
-def _schema_types(iri: str) -> list[str]:
-    """The most specific schema.org classes of ``iri``, through the ontology's subclass axioms."""
+def _schema_types(graph: Graph, subject: URIRef) -> list[str]:
+    """The most specific schema.org classes of ``subject``, through the ontology's subclass axioms.
+
+    They follow from its classes alone, and the article's resources have a few dozen sets of
+    classes between them: worked out once per set and version, not once per page.
+    """
+    classes = tuple(sorted(str(t) for t in graph.objects(subject, RDF.type) if isinstance(t, URIRef)))
+    return versioned_cache("schema-types").get(classes, lambda: _most_specific_schema_types(classes))
+
+
+def _most_specific_schema_types(classes: tuple[str, ...]) -> list[str]:
+    if not classes:
+        return []
+    values = " ".join(f"<{c}>" for c in classes)
     rows = select(
         f"""SELECT DISTINCT ?type WHERE {{
-  <{iri}> a/rdfs:subClassOf* ?type .
+  VALUES ?class {{ {values} }}
+  ?class rdfs:subClassOf* ?type .
   FILTER (STRSTARTS(STR(?type), "{SCHEMA}"))
   FILTER NOT EXISTS {{
-    <{iri}> a/rdfs:subClassOf* ?narrower .
+    VALUES ?own {{ {values} }}
+    ?own rdfs:subClassOf* ?narrower .
     ?narrower rdfs:subClassOf+ ?type .
     FILTER (STRSTARTS(STR(?narrower), "{SCHEMA}") && ?narrower != ?type)
   }}
