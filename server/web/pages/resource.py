@@ -211,15 +211,16 @@ def _schema_types(graph: Graph, subject: URIRef) -> list[str]:
 def _most_specific_schema_types(classes: tuple[str, ...]) -> list[str]:
     if not classes:
         return []
-    values = " ".join(f"<{c}>" for c in classes)
+
+    def broader(variable: str) -> str:  # each class named as a path's start (Virtuoso wants a constant there)
+        return " UNION ".join(f"{{ <{c}> rdfs:subClassOf* {variable} }}" for c in classes)
+
     rows = select(
         f"""SELECT DISTINCT ?type WHERE {{
-  VALUES ?class {{ {values} }}
-  ?class rdfs:subClassOf* ?type .
+  {broader("?type")}
   FILTER (STRSTARTS(STR(?type), "{SCHEMA}"))
   FILTER NOT EXISTS {{
-    VALUES ?own {{ {values} }}
-    ?own rdfs:subClassOf* ?narrower .
+    {broader("?narrower")}
     ?narrower rdfs:subClassOf+ ?type .
     FILTER (STRSTARTS(STR(?narrower), "{SCHEMA}") && ?narrower != ?type)
   }}
