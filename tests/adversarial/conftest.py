@@ -81,7 +81,7 @@ def production(tmp_path_factory):
                 time.sleep(0.2)
         yield RunningProduction(base, port, process.pid)
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGTERM)  # as Ctrl-C; not SIGINT, which a run started in the background ignores
         try:
             process.wait(15)
         except subprocess.TimeoutExpired:
