@@ -19,6 +19,8 @@ tests can pass for want of finding anything.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -232,6 +234,14 @@ def test_no_import_cycle_at_module_level(server):
 
 def test_no_import_cycle_counting_imports_inside_functions(server):
     assert import_cycles(server, deferred=True) == []
+
+
+def test_a_query_worker_loads_neither_the_web_nor_the_validator():
+    """A query worker is started for every server and after every runaway query: importing the package
+    must not pull in Flask or pySHACL (0.75 s of CPU a worker when ``server/__init__`` built the app)."""
+    probe = "import sys, server.store.query_worker; print(sorted(m for m in ('flask', 'pyshacl', 'werkzeug') if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]", loaded.stdout + loaded.stderr
 
 
 def test_domain_store_and_rdf_know_nothing_of_the_web(server):
