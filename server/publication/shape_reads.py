@@ -31,7 +31,6 @@ from rdflib import BNode, Graph, URIRef, Variable
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.paths import AlternativePath, InvPath, SequencePath
-from rdflib.plugins.sparql import prepareQuery
 
 Step = tuple  # (URIRef | None, inverse: bool)
 Trace = tuple  # of Steps
@@ -144,6 +143,8 @@ def _sparql_traces(g: Graph, constraint, prefixes: dict) -> set:
     text = g.value(constraint, SH.select)
     if text is None or "$PATH" in str(text):
         raise Unanalysable(f"SPARQL constraint {constraint}: only SELECT constraints without $PATH are analysed")
+    from rdflib.plugins.sparql import prepareQuery  # here: a server that never validates need not load it
+
     groups: list = []  # (patterns of the group, index of the enclosing group or None)
     _collect_groups(prepareQuery(str(text), initNs=prefixes).algebra, None, groups)
     traces: set = set()
