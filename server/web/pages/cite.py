@@ -16,12 +16,16 @@ from server.web.cache import versioned_cache
 from server.web.dump_list import DUMPS
 
 
+def _cached_article():
+    """The article's record: the same for every page of one version of the dataset (three queries, asked once)."""
+    store = state().store
+    return versioned_cache("citation").get("article", lambda: article_record(store))
+
+
 def page_citation(iri: str) -> dict | None:
     """The article's reference (with its downloads) and, for any other resource, how to cite that resource."""
     store = state().store
-    # The same for every page of one version of the dataset: three queries a page, asked once.
-    cached = versioned_cache("citation")
-    record = cached.get("article", lambda: article_record(store))
+    record = _cached_article()
     if record is None:
         return None
     return {
@@ -33,7 +37,8 @@ def page_citation(iri: str) -> dict | None:
                 for fmt in CITATION_FORMATS
             ],
         },
-        "resource": resource_citation(store, iri, record, cached.get("version", lambda: dataset_version(store))),
+        "resource": resource_citation(store, iri, record,
+                                      versioned_cache("citation").get("version", lambda: dataset_version(store))),
         "nanopub": _nanopub_path(iri),
     }
 
@@ -47,5 +52,4 @@ def _nanopub_path(iri: str) -> str | None:
 def home_jsonld() -> dict:
     app = state()
     downloads = [(dump.name, dump.media_type) for dump in DUMPS.values() if not dump.gzipped]
-    record = versioned_cache("citation").get("article", lambda: article_record(app.store))
-    return dataset_jsonld(app.store, app.rewriter.served_base, record, downloads)
+    return dataset_jsonld(app.store, app.rewriter.served_base, _cached_article(), downloads)
