@@ -74,6 +74,21 @@ def test_runaway_query_is_stopped_while_a_simple_one_is_answered(pool):
     assert b'"boolean":true' in pool.run(request(SIMPLE))
 
 
+def test_a_runaway_worker_is_replaced_even_after_the_process_workers_are_forked_from_died(pool):
+    """Workers are forked from one process that loaded the store (server.store.zygote): if it dies, the
+    next replacement starts it again instead of leaving the pool a worker short."""
+    pool._zygote._process.kill()
+    pool._zygote._process.wait(5)
+    with pytest.raises(QueryTimeout):
+        pool.run(request(RUNAWAY))
+    deadline = time.monotonic() + 20
+    while pool._idle.qsize() < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert pool._idle.qsize() == 2
+    assert b'"boolean":true' in pool.run(request(SIMPLE))
+    assert b'"boolean":true' in pool.run(request(SIMPLE))
+
+
 def test_query_exhausting_memory_kills_only_its_worker(pool):
     hog = "SELECT ?a ?b ?c WHERE { ?a ?p1 ?x . ?b ?p2 ?y . ?c ?p3 ?z } ORDER BY ?x ?y ?z"
     with pytest.raises(QueryFailed) as failure:

@@ -7,23 +7,24 @@ once) and replaced, and a worker that runs out of its memory limit dies
 alone instead of taking the server down. Other requests keep being served
 by the other workers meanwhile.
 
-Each worker loads the published files into an in-memory store of its own,
-or, with an on-disk store (``StorePlan.path``), opens that store read-only:
-then additions are written by this process while no worker has it open.
+Each worker is forked from a process that loaded the published files once
+(``server.store.zygote``) and gets its own copy of that store, shared page by
+page until it writes; with an on-disk store (``StorePlan.path``) it opens the
+store read-only: then additions are written by this process while no worker
+has it open.
 """
 
 from __future__ import annotations
 
 import logging
 import socket
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from server.store.lanes import DEMOTE_AFTER, PUBLIC, REPLACEMENT_WAIT, SHED_CHECK, SITE, IdleWorkers, LongQueries, demote, restore
+from server.store.zygote import Zygote
 from server.store.errors import (EngineBusy, LoadFailed, QueryFailed, QueryOutOfMemory, QueryShed, QuerySyntaxError,
                                  QueryTimeout, QueryTooLarge)
 
@@ -50,23 +51,17 @@ class QueryRequest:
 
 
 class _Worker:
-    """A query worker: ``python -m server.store.query_worker FD`` over a socket pair.
+    """A query worker, forked by the zygote (``server.store.zygote``), over a socket pair."""
 
-    A plain subprocess, not multiprocessing's spawn, so that starting a
-    worker never re-imports the caller's main module.
-    """
-
-    def __init__(self, plan: StorePlan, additions: bytes, memory_limit: int, max_result_bytes: int, applied: int = 0,
-                 lane: str = PUBLIC):
+    def __init__(self, zygote: Zygote, plan: StorePlan, additions: bytes, memory_limit: int, max_result_bytes: int,
+                 applied: int = 0, lane: str = PUBLIC):
         self.lane = lane  # which requests it serves (server.store.lanes)
         self.applied = applied  # how many of the pool's later additions this worker has loaded
         ours, theirs = socket.socketpair()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "server.store.query_worker", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()],
-            stdin=subprocess.DEVNULL,
-        )
-        theirs.close()
+        try:
+            self.process = zygote.fork(theirs)
+        finally:
+            theirs.close()
         self.connection = Connection(ours.detach())
         self.connection.send((plan, additions, memory_limit, max_result_bytes))
         self.failure = ""  # why it could not load the store
@@ -144,7 +139,12 @@ class QueryPool:
                 log.info("published files loaded into the store at %s", plan.path)
         elif nquads:
             self._additions.append(nquads)
-        self._start_all(LoadFailed)
+        self._zygote = Zygote(plan, self._memory_limit)  # LoadFailed when the published files cannot be loaded
+        try:
+            self._start_all(LoadFailed)
+        except BaseException:
+            self._zygote.close()
+            raise
 
     def _start_all(self, failure=QueryFailed) -> None:
         started = [self._start_worker(lane) for lane in self._lanes]
@@ -163,7 +163,8 @@ class QueryPool:
     def _start_worker(self, lane: str) -> _Worker:
         with self._additions_lock:
             additions = list(self._additions)
-        return _Worker(self._plan, b"".join(additions), self._memory_limit, self._max_result_bytes, len(additions), lane)
+        return _Worker(self._zygote, self._plan, b"".join(additions), self._memory_limit, self._max_result_bytes,
+                       len(additions), lane)
 
     def add(self, nquads: bytes) -> None:
         """Add quads for every worker, current and future (loaded before its next query)."""
@@ -335,3 +336,4 @@ class QueryPool:
         self._closed = True
         while (worker := self._idle.take_nowait()) is not None:
             worker.kill()
+        self._zygote.close()

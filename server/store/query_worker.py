@@ -1,14 +1,19 @@
-"""The query worker process: loads the store once, then answers queries.
+"""The query worker: answers queries over a store loaded once; killed when a query runs too long.
 
-Started by ``server.store.engine.QueryPool`` as ``python -m server.store.query_worker FD``;
-it talks over the socket FD and is killed when a query runs too long.
+``python -m server.store.query_worker --zygote FD`` is the process workers are forked
+from (``server.store.zygote``): it isolates itself from the network, loads the published
+files, then forks one worker per request it gets over the socket FD, each talking over
+a socket of its own that ``server.store.engine.QueryPool`` keeps.
 """
 
 from __future__ import annotations
 
 import gc
+import os
+import signal
 import sys
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import recv_handle
 
 from server.store.engine import QueryRequest, StorePlan
 
@@ -29,16 +34,56 @@ def isolate_network() -> bool:
     return libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0 or libc.unshare(CLONE_NEWNET) == 0
 
 
-def serve(connection: Connection) -> None:
-    """Runs in the worker process: load the store once, then answer queries."""
-    isolated = isolate_network()
+def zygote(connection: Connection) -> None:
+    """Runs in the zygote: isolate, import, load the published files (in memory), then fork workers."""
+    isolated = isolate_network()  # while this process has one thread; every worker forked from it inherits it
 
     import resource
 
     import pyoxigraph as ox
 
     from server.store.errors import LoadFailed
-    from server.store.graphs import DEFAULT_GRAPHS, PRUNE_ACCEPTED, disk_store, load_files, write_dump
+    from server.store.graphs import load_files
+
+    plan: StorePlan
+    plan, memory_limit_bytes = connection.recv()
+    if memory_limit_bytes:  # the files must fit in a worker's limit, as when each worker loaded them
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
+    base = None
+    if not plan.path:  # an on-disk store is opened by each worker, read-only
+        try:
+            base = ox.Store()
+            load_files(base, plan.files)
+        except (LoadFailed, OSError, MemoryError) as exc:
+            connection.send(("failed", str(exc) or "the published files do not fit in WORKER_MEMORY_MB"))
+            return
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the workers: no zombie when one is killed
+    connection.send(("ready", {"network_isolated": isolated}))
+    while True:
+        try:
+            connection.recv()  # ("fork",)
+            worker_end = recv_handle(connection)
+        except (EOFError, OSError):
+            return  # the server is gone: its workers see their sockets close and end too
+        pid = os.fork()
+        if pid == 0:
+            connection.close()
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            try:
+                serve(Connection(worker_end), base, isolated)
+            finally:
+                os._exit(0)
+        os.close(worker_end)
+        connection.send(("forked", pid))
+
+
+def serve(connection: Connection, base, isolated: bool) -> None:
+    """Runs in a worker forked from the zygote: its limits and the contributions so far, then queries."""
+    import resource
+
+    import pyoxigraph as ox
+
+    from server.store.graphs import DEFAULT_GRAPHS, PRUNE_ACCEPTED, disk_store, write_dump
 
     plan: StorePlan
     plan, additions, memory_limit_bytes, max_result_bytes = connection.recv()
@@ -48,12 +93,11 @@ def serve(connection: Connection) -> None:
         if plan.path:  # prepared by the pool, additions included
             store = ox.Store.read_only(str(disk_store(plan.path)))
         else:
-            store = ox.Store()
-            load_files(store, plan.files)
+            store = base  # the zygote's, shared page by page until this worker writes
             if additions:
                 store.load(additions, format=ox.RdfFormat.N_QUADS)
                 store.update(PRUNE_ACCEPTED)
-    except (LoadFailed, OSError) as exc:
+    except (OSError, MemoryError) as exc:
         connection.send(("failed", str(exc)))
         return
     on_disk = bool(plan.path)
@@ -119,5 +163,5 @@ def serve(connection: Connection) -> None:
             connection.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
-if __name__ == "__main__":
-    serve(Connection(int(sys.argv[1])))
+if __name__ == "__main__" and sys.argv[1:2] == ["--zygote"]:
+    zygote(Connection(int(sys.argv[2])))

@@ -312,8 +312,9 @@ LIMIT_SECONDS = 2
 
 
 def _query_workers(server) -> list[int]:
-    """Pids of the server's query workers (its process group, by command line)."""
-    pids = []
+    """Pids of the server's query workers: in its process group, forked by the zygote (whose command
+    line they share), which is not counted."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -321,12 +322,12 @@ def _query_workers(server) -> list[int]:
             if os.getpgid(int(entry.name)) != server.process.pid:
                 continue
             command = (entry / "cmdline").read_bytes().split(b"\0")
-            status = (entry / "stat").read_text().split(") ", 1)[1][0]
-        except (OSError, IndexError):
+            status, parent = (entry / "stat").read_text().split(") ", 1)[1].split()[:2]
+        except (OSError, IndexError, ValueError):
             continue
         if b"server.store.query_worker" in command and status != "Z":
-            pids.append(int(entry.name))
-    return sorted(pids)
+            found[int(entry.name)] = int(parent)
+    return sorted(pid for pid, parent in found.items() if parent in found)
 
 
 def test_runaway_query_is_stopped_at_the_time_limit(short_timeout_server, fetch):
