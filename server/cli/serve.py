@@ -68,7 +68,7 @@ def register(commands) -> None:
         type=Path,
         metavar="FOLDER",
         help="keep the published data in an on-disk store in FOLDER: loaded once, reopened at restart, "
-        "shared by the query workers (default: each worker loads it in memory)",
+        "shared by the query workers (default: in memory, loaded once and forked into each worker)",
     )
     _store_arguments(serve, required=False)
     serve.set_defaults(handler=run_serve)

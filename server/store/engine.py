@@ -8,20 +8,18 @@ alone instead of taking the server down. Other requests keep being served
 by the other workers meanwhile.
 
 Each worker is forked from a process that loaded the published files once
-(``server.store.zygote``) and gets its own copy of that store, shared page by
-page until it writes; with an on-disk store (``StorePlan.path``) it opens the
-store read-only: then additions are written by this process while no worker
-has it open.
+(``server.store.zygote``): it starts with that store as it is in memory, copy
+on write, and parses nothing; with an on-disk store (``StorePlan.path``) it
+opens the store read-only: then additions are written by this process while
+no worker has it open.
 """
 
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 
 from server.store.lanes import DEMOTE_AFTER, PUBLIC, REPLACEMENT_WAIT, SHED_CHECK, SITE, IdleWorkers, LongQueries, demote, restore
 from server.store.zygote import Zygote
@@ -57,12 +55,7 @@ class _Worker:
                  applied: int = 0, lane: str = PUBLIC):
         self.lane = lane  # which requests it serves (server.store.lanes)
         self.applied = applied  # how many of the pool's later additions this worker has loaded
-        ours, theirs = socket.socketpair()
-        try:
-            self.process = zygote.fork(theirs)
-        finally:
-            theirs.close()
-        self.connection = Connection(ours.detach())
+        self.process, self.connection = zygote.fork()
         self.connection.send((plan, additions, memory_limit, max_result_bytes))
         self.failure = ""  # why it could not load the store
         self.shed = False  # stopped to free it for waiting queries
@@ -243,7 +236,12 @@ class QueryPool:
         worker.kill()
 
         def start() -> None:
-            fresh = self._start_worker(worker.lane)
+            try:
+                fresh = self._start_worker(worker.lane)
+            except QueryFailed as exc:  # the pool was closed meanwhile, or no worker could be forked
+                if not self._closed:
+                    log.error("a query worker could not be replaced (its lane is one short): %s", exc)
+                return
             if fresh.wait_ready(600) and not self._closed:
                 self._idle.put(fresh)
             else:

@@ -26,7 +26,7 @@ SITE, PUBLIC = "site", "public"
 DEMOTE_AFTER = 1.0  # seconds a public query runs at normal priority
 DEMOTED_NICENESS = 10
 SHED_CHECK = 0.2  # seconds between looks for a long query to stop, while a public query waits
-REPLACEMENT_WAIT = 5.0  # seconds a query that stopped a long one waits for the worker started in its place (~1 s)
+REPLACEMENT_WAIT = 5.0  # seconds a query that stopped a long one waits for the worker started in its place (forked: ms)
 
 
 class IdleWorkers:

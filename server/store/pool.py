@@ -1,8 +1,9 @@
 """The embedded store: pyoxigraph in a pool of killable worker processes.
 
 Memory or disk is a strategy inside the pool (``StorePlan.path``): in
-memory each worker loads the published files itself; on disk they open one
-RocksDB store read-only (see ``server.store.engine``).
+memory the workers are forked from one process that loaded the published
+files (``server.store.zygote``); on disk they open one RocksDB store
+read-only (see ``server.store.engine``).
 """
 
 from __future__ import annotations

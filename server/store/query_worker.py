@@ -12,6 +12,7 @@ import gc
 import os
 import signal
 import sys
+import traceback
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import recv_handle
 
@@ -69,10 +70,14 @@ def zygote(connection: Connection) -> None:
         if pid == 0:
             connection.close()
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            status = 0
             try:
                 serve(Connection(worker_end), base, isolated)
+            except BaseException:
+                traceback.print_exc()  # to the server's log: a worker's crash is not silent
+                status = 1
             finally:
-                os._exit(0)
+                os._exit(status)
         os.close(worker_end)
         connection.send(("forked", pid))
 

@@ -6,10 +6,11 @@ after every runaway query (its worker is killed and replaced). The zygote
 pays for both once: it isolates itself from the network, imports pyoxigraph
 and loads the published files into memory (nothing, for an on-disk store,
 which each worker opens itself); each worker is then ``fork()``-ed from it in
-a couple of milliseconds and shares the loaded store with it page by page
-until it writes (copy on write). What a worker does after the fork is what
-it did before: its memory limit, the contributions added since the start,
-then queries over its own socket (``server.store.query_worker``).
+a couple of milliseconds and starts from the loaded store, copy on write (the
+pages its queries touch become its own: pyoxigraph counts references as it
+reads). What a worker does after the fork is what it did before: its memory
+limit, the contributions added since the start, then queries over its own
+socket (``server.store.query_worker``).
 
 Workers are the zygote's children, not this process's: ``ForkedProcess`` is
 the handle this process keeps (kill, wait), and the zygote reaps them.
@@ -17,7 +18,10 @@ the handle this process keeps (kill, wait), and the zygote reaps them.
 
 from __future__ import annotations
 
+import logging
 import os
+import select
+import signal
 import socket
 import subprocess
 import sys
@@ -28,29 +32,64 @@ from multiprocessing.reduction import send_handle
 
 from server.store.errors import LoadFailed, QueryFailed
 
+log = logging.getLogger(__name__)
+
 
 class ForkedProcess:
-    """A worker by its pid: not a child of this process, so it is waited for by polling."""
+    """A worker, held by a pidfd where the kernel has them (Linux 5.3): it is not this process's child
+    and the zygote reaps it as soon as it ends, so its pid may later be another process's; the pidfd
+    names this one only. Without pidfds, the pid (the old risk of any pid-based kill)."""
 
     def __init__(self, pid: int):
-        self.pid = pid
+        self.pid = pid  # for priorities (server.store.lanes), set only while it answers a query
+        try:  # opened before the worker gets its first message: until then it waits, so it is this one
+            self._pidfd = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            self._pidfd = -1
 
     def kill(self) -> None:
         try:
-            os.kill(self.pid, 9)
-        except ProcessLookupError:
-            pass
+            if self._pidfd >= 0:
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            elif self._pidfd == -1:
+                os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass  # ended already
 
     def wait(self, timeout: float) -> bool:
-        """True once the process is gone (the zygote reaped it)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                os.kill(self.pid, 0)
-            except ProcessLookupError:
-                return True
-            time.sleep(0.005)
+        """True once the process has ended; its pidfd is then closed."""
+        if self._pidfd >= 0:
+            poller = select.poll()
+            poller.register(self._pidfd, select.POLLIN)  # readable once it has ended
+            if not poller.poll(timeout * 1000):
+                return False
+        elif self._pidfd == -1:
+            deadline = time.monotonic() + timeout
+            while _exists(self.pid):
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(0.01)
+        self._release()
+        return True
+
+    def _release(self) -> None:
+        if self._pidfd >= 0:
+            os.close(self._pidfd)
+        self._pidfd = -2  # ended: nothing to signal any more
+
+    def __del__(self) -> None:  # a worker let go without a wait (the server exiting): no descriptor left open
+        if self._pidfd >= 0:
+            os.close(self._pidfd)
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
         return False
+    except PermissionError:
+        return True
 
 
 class Zygote:
@@ -87,30 +126,36 @@ class Zygote:
             raise failure(ready[1] if ready else "the query workers' parent process failed to start")
         self.network_isolated = bool(ready[1].get("network_isolated"))
 
-    def fork(self, worker_end: socket.socket) -> ForkedProcess:
-        """A new worker talking over ``worker_end`` (the other end of a socket pair this process keeps)."""
+    def fork(self) -> tuple[ForkedProcess, Connection]:
+        """A new worker and this process's end of its socket (a pair made for each attempt: a worker
+        forked by a zygote that died before saying so must not share the socket of the next one)."""
         with self._lock:
             for attempt in (1, 2):
                 if self._closed:
                     break
+                ours, theirs = socket.socketpair()
                 try:
                     self._connection.send(("fork",))
-                    send_handle(self._connection, worker_end.fileno(), self._process.pid)
+                    send_handle(self._connection, theirs.fileno(), self._process.pid)
                     if self._connection.poll(60):
                         status, pid = self._connection.recv()
                         if status == "forked":
-                            return ForkedProcess(pid)
-                except (EOFError, OSError):
-                    pass
+                            return ForkedProcess(pid), Connection(ours.detach())
+                except (EOFError, OSError) as exc:
+                    log.warning("the query workers' parent process failed (%s): started again", exc)
+                finally:
+                    theirs.close()
+                ours.close()
                 if attempt == 1 and not self._closed:  # it died (or stopped answering): a new one, once more
                     self._stop()
                     self._start(QueryFailed)
             raise QueryFailed("the query workers' parent process could not start a worker")
 
     def close(self) -> None:
-        """No more workers (those forked already are killed by the pool)."""
+        """No more workers (those forked already are killed by the pool); waits for a fork under way."""
         self._closed = True
-        self._stop()
+        with self._lock:
+            self._stop()
 
     def _stop(self) -> None:
         if self._connection is not None:

@@ -37,7 +37,7 @@ def main(argv=None) -> int:
                         help="how to run mxus: the README's production command, mxus serve on waitress (default), "
                              "or gunicorn --workers 1 --threads 8 (the bench extra installs it)")
     parser.add_argument("--mxus-store", choices=("memory", "disk"), default="memory",
-                        help="mxus's embedded store: each query worker loads the data in memory (default), or "
+                        help="mxus's embedded store: in memory, loaded once and forked into each query worker (default), or "
                              "one on-disk store the workers open read-only (--store-path), loaded before the start")
     parser.add_argument("--rdflib-endpoint-venv", type=Path,
                         help="reuse this virtual environment for rdflib-endpoint (default: a new one in the temp folder)")
