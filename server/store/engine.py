@@ -238,7 +238,7 @@ class QueryPool:
         def start() -> None:
             try:
                 fresh = self._start_worker(worker.lane)
-            except QueryFailed as exc:  # the pool was closed meanwhile, or no worker could be forked
+            except (QueryFailed, OSError) as exc:  # the pool was closed meanwhile, or no worker could be forked
                 if not self._closed:
                     log.error("a query worker could not be replaced (its lane is one short): %s", exc)
                 return
@@ -288,7 +288,12 @@ class QueryPool:
             raise busy
         demoted, taken = False, worker
         try:
-            self._catch_up(worker)
+            try:
+                self._catch_up(worker)
+            except QueryFailed:  # its reply may still come: it must not answer the next query with it
+                self._replace(worker)
+                worker = None
+                raise
             worker.connection.send(request)
             if public and timeout > DEMOTE_AFTER and not worker.connection.poll(DEMOTE_AFTER):
                 demote(worker.process.pid)

@@ -73,6 +73,8 @@ def zygote(connection: Connection) -> None:
             status = 0
             try:
                 serve(Connection(worker_end), base, isolated)
+            except (KeyboardInterrupt, BrokenPipeError, EOFError, ConnectionResetError):
+                pass  # Ctrl-C reaches the whole process group; or the server is gone
             except BaseException:
                 traceback.print_exc()  # to the server's log: a worker's crash is not silent
                 status = 1

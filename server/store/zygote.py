@@ -42,44 +42,52 @@ class ForkedProcess:
 
     def __init__(self, pid: int):
         self.pid = pid  # for priorities (server.store.lanes), set only while it answers a query
+        self._lock = threading.Lock()  # kill (a waiting query shedding it) and wait (its replacement) race
         try:  # opened before the worker gets its first message: until then it waits, so it is this one
             self._pidfd = os.pidfd_open(pid)
         except (AttributeError, OSError):
             self._pidfd = -1
 
     def kill(self) -> None:
-        try:
-            if self._pidfd >= 0:
-                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
-            elif self._pidfd == -1:
-                os.kill(self.pid, signal.SIGKILL)
-        except OSError:
-            pass  # ended already
+        with self._lock:
+            try:
+                if self._pidfd >= 0:
+                    signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+                elif self._pidfd == -1:
+                    os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                self._release()  # ended already: never signalled again
+            except OSError:
+                pass
 
     def wait(self, timeout: float) -> bool:
         """True once the process has ended; its pidfd is then closed."""
-        if self._pidfd >= 0:
+        with self._lock:
+            pidfd = self._pidfd
+        if pidfd >= 0:
             poller = select.poll()
-            poller.register(self._pidfd, select.POLLIN)  # readable once it has ended
+            poller.register(pidfd, select.POLLIN)  # readable once it has ended
             if not poller.poll(timeout * 1000):
                 return False
-        elif self._pidfd == -1:
+        elif pidfd == -1:
             deadline = time.monotonic() + timeout
             while _exists(self.pid):
                 if time.monotonic() > deadline:
                     return False
                 time.sleep(0.01)
-        self._release()
+        with self._lock:
+            self._release()
         return True
 
     def _release(self) -> None:
-        if self._pidfd >= 0:
-            os.close(self._pidfd)
-        self._pidfd = -2  # ended: nothing to signal any more
+        """Under the lock: ended, nothing to signal any more (marked before the descriptor is closed)."""
+        pidfd, self._pidfd = self._pidfd, -2
+        if pidfd >= 0:
+            os.close(pidfd)
 
-    def __del__(self) -> None:  # a worker let go without a wait (the server exiting): no descriptor left open
-        if self._pidfd >= 0:
-            os.close(self._pidfd)
+    def __del__(self, close=os.close) -> None:  # let go without a wait (the server exiting): no descriptor left
+        if getattr(self, "_pidfd", -2) >= 0:
+            close(self._pidfd)
 
 
 def _exists(pid: int) -> bool:
@@ -134,18 +142,21 @@ class Zygote:
                 if self._closed:
                     break
                 ours, theirs = socket.socketpair()
+                forked = None
                 try:
                     self._connection.send(("fork",))
                     send_handle(self._connection, theirs.fileno(), self._process.pid)
                     if self._connection.poll(60):
                         status, pid = self._connection.recv()
-                        if status == "forked":
-                            return ForkedProcess(pid), Connection(ours.detach())
+                        forked = ForkedProcess(pid) if status == "forked" else None
                 except (EOFError, OSError) as exc:
                     log.warning("the query workers' parent process failed (%s): started again", exc)
                 finally:
                     theirs.close()
-                ours.close()
+                    if forked is None:
+                        ours.close()
+                if forked is not None:
+                    return forked, Connection(ours.detach())
                 if attempt == 1 and not self._closed:  # it died (or stopped answering): a new one, once more
                     self._stop()
                     self._start(QueryFailed)
@@ -154,6 +165,9 @@ class Zygote:
     def close(self) -> None:
         """No more workers (those forked already are killed by the pool); waits for a fork under way."""
         self._closed = True
+        starting = self._process
+        if starting is not None:
+            starting.kill()  # a restart under way (fork holds the lock meanwhile) fails at once
         with self._lock:
             self._stop()
 
