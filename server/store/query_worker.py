@@ -171,4 +171,7 @@ def serve(connection: Connection, base, isolated: bool) -> None:
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--zygote"]:
-    zygote(Connection(int(sys.argv[2])))
+    try:
+        zygote(Connection(int(sys.argv[2])))
+    except KeyboardInterrupt:
+        pass  # Ctrl-C reaches the whole process group; the server stops its workers itself
