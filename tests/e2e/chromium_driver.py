@@ -102,9 +102,20 @@ def running_chromium(tmp_path_factory, name: str, width: int = 1280, height: int
             driver.quit()
 
 
-def load(driver, url: str) -> None:
-    """Open ``url`` and wait until the document has loaded."""
+# How often a wait looks again. Selenium's default, half a second, left a browser test idle for most of
+# its time: a click or a key starts a navigation that is seldom over at the first look.
+POLL_SECONDS = 0.05
+
+
+def wait_until(driver, seconds: float, condition, ignored_exceptions=None):
+    """``condition(driver)``'s first true value, looked for every ``POLL_SECONDS`` for up to ``seconds``
+    (Selenium's TimeoutException after that)."""
     from selenium.webdriver.support.ui import WebDriverWait
 
+    return WebDriverWait(driver, seconds, poll_frequency=POLL_SECONDS, ignored_exceptions=ignored_exceptions).until(condition)
+
+
+def load(driver, url: str) -> None:
+    """Open ``url`` and wait until the document has loaded."""
     driver.get(url)
-    WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    wait_until(driver, 15, lambda d: d.execute_script("return document.readyState") == "complete")

@@ -18,9 +18,8 @@ import pytest
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-from chromium_driver import running_chromium  # noqa: E402
+from chromium_driver import running_chromium, wait_until  # noqa: E402
 
 PAGES = {
     "home": "",
@@ -52,7 +51,7 @@ def severe_console_entries(driver) -> list[dict]:
 def open_page(driver, url: str) -> None:
     severe_console_entries(driver)  # drain what earlier pages logged
     driver.get(url)
-    WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    wait_until(driver, 15, lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -100,9 +99,10 @@ def test_query_page_runs_a_query(without_javascript, base_url):
     form.find_element(By.CSS_SELECTOR, "button[type=submit], input[type=submit], button:not([type])").click()
     try:
         # The old page's elements go stale while the answer loads: keep waiting through that.
-        WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,)).until(
-            lambda d: len(d.find_elements(By.CSS_SELECTOR, "table tr td")) > 0
-            or "Colin Powell" in d.find_element(By.TAG_NAME, "body").text
+        wait_until(
+            browser, 20, lambda d: len(d.find_elements(By.CSS_SELECTOR, "table tr td")) > 0
+            or "Colin Powell" in d.find_element(By.TAG_NAME, "body").text,
+            ignored_exceptions=(StaleElementReferenceException,),
         )
     except TimeoutException:
         pytest.fail("no result rows after submitting the query form; page shows:\n" + browser.page_source[:2000])
@@ -132,7 +132,7 @@ def test_preview_card_shows_in_another_sites_frame_and_pages_do_not(browser, bas
     try:
         open_page(browser, f"http://127.0.0.1:{client.server_port}/client.html")
         browser.switch_to.frame("card")
-        WebDriverWait(browser, 15).until(lambda d: d.find_elements(By.TAG_NAME, "h1"))
+        wait_until(browser, 15, lambda d: d.find_elements(By.TAG_NAME, "h1"))
         assert "Colin Powell" in browser.find_element(By.TAG_NAME, "h1").text
         browser.switch_to.default_content()
         refusals = [e["message"] for e in severe_console_entries(browser)]

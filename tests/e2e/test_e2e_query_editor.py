@@ -18,9 +18,9 @@ pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select  # noqa: E402
 
-from chromium_driver import running_chromium  # noqa: E402
+from chromium_driver import running_chromium, wait_until  # noqa: E402
 from server.web.examples import EXAMPLE_QUERIES, EXAMPLE_SLUGS  # noqa: E402
 
 pytestmark = pytest.mark.parametrize("live_server", ["embedded"], indirect=True)
@@ -42,7 +42,7 @@ def browser(tmp_path_factory):
 
 def open_editor(driver, url: str) -> None:
     driver.get(url)
-    WebDriverWait(driver, 15).until(lambda d: d.execute_script("return !!document.querySelector('.yasqe .CodeMirror')"))
+    wait_until(driver, 15, lambda d: d.execute_script("return !!document.querySelector('.yasqe .CodeMirror')"))
     driver.get_log("browser")  # drain: each test checks what it caused
 
 
@@ -61,7 +61,7 @@ def press_ctrl_enter(driver) -> None:
 
 def result_rows(driver) -> list[list[str]]:
     """The YASR table's rows, cell texts without its row-number column."""
-    WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".yasr table.dataTable tbody tr td:nth-child(2)"))
+    wait_until(driver, 20, lambda d: d.find_elements(By.CSS_SELECTOR, ".yasr table.dataTable tbody tr td:nth-child(2)"))
     return driver.execute_script(
         "return [...document.querySelectorAll('.yasr table.dataTable tbody tr')]"
         ".map(tr => [...tr.querySelectorAll('td')].slice(1).map(td => td.innerText.trim()));"
@@ -104,7 +104,7 @@ def test_a_syntax_error_gets_a_marker(browser, base_url):
     type_query(browser, "SELECT ?s WHERE { ?s ?p ?o }")
     assert not browser.find_elements(By.CSS_SELECTOR, ".yasqe .parseErrorIcon")
     type_query(browser, "SELEC ?s WHERE { ?s ?p ?o }")
-    WebDriverWait(browser, 5).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".yasqe .CodeMirror-gutters ~ * .parseErrorIcon, .yasqe .parseErrorIcon"))
+    wait_until(browser, 5, lambda d: d.find_elements(By.CSS_SELECTOR, ".yasqe .CodeMirror-gutters ~ * .parseErrorIcon, .yasqe .parseErrorIcon"))
     marker = browser.find_element(By.CSS_SELECTOR, ".yasqe .parseErrorIcon")
     assert marker.is_displayed()
 
@@ -120,7 +120,7 @@ def test_a_column_sorts_and_iris_are_links_to_this_server(browser, base_url):
     for link in links:
         assert link.get_attribute("href").startswith(base_url + "id/person/")
     browser.get(links[0].get_attribute("href"))  # YASR opens links in a new tab: follow it here
-    WebDriverWait(browser, 15).until(lambda d: "/page/person/" in d.current_url)
+    wait_until(browser, 15, lambda d: "/page/person/" in d.current_url)
     assert browser.find_element(By.TAG_NAME, "h1").text.strip()
 
 
@@ -129,7 +129,7 @@ def test_the_classes_of_the_dataset_are_completed(browser, base_url):
     settings = json.loads(browser.find_element(By.ID, "query-editor-settings").get_attribute("textContent"))
     type_query(browser, f"PREFIX mxus: <{settings['prefixes']['mxus']}>\nSELECT * WHERE {{ ?s a mxus:The")
     ActionChains(browser).key_down(Keys.CONTROL).send_keys(Keys.SPACE).key_up(Keys.CONTROL).perform()
-    WebDriverWait(browser, 5).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li"))
+    wait_until(browser, 5, lambda d: d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li"))
     hints = [li.text for li in browser.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")]
     assert "mxus:Thesis" in hints
 

@@ -17,9 +17,8 @@ import pytest
 
 pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-from chromium_driver import load, running_chromium  # noqa: E402
+from chromium_driver import load, running_chromium, wait_until  # noqa: E402
 from server.rdf.namespaces import PREFIXES  # noqa: E402
 
 READER_PAGES = {
@@ -81,12 +80,12 @@ def test_the_switch_gives_a_shareable_spanish_url_that_stays_spanish(browser_en,
     load(browser_en, base_url + "claims")
     assert browser_en.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     browser_en.find_element(By.CSS_SELECTOR, "nav.languages a[hreflang=es]").click()
-    WebDriverWait(browser_en, 15).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es")
+    wait_until(browser_en, 15, lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es")
     assert browser_en.current_url == base_url + "claims?lang=es"
     assert browser_en.find_element(By.TAG_NAME, "h1").text == "El argumento"
     # reading on from there, the pages stay Spanish for a browser that asks for English
     browser_en.find_element(By.CSS_SELECTOR, "header.site nav[aria-label] a[href^='/timeline']").click()
-    WebDriverWait(browser_en, 15).until(lambda d: "/timeline" in d.current_url)
+    wait_until(browser_en, 15, lambda d: "/timeline" in d.current_url)
     assert browser_en.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
     assert browser_en.find_element(By.TAG_NAME, "h1").text.startswith("Línea de tiempo")
 

@@ -21,9 +21,8 @@ import pytest
 pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-from chromium_driver import running_chromium  # noqa: E402
+from chromium_driver import running_chromium, wait_until  # noqa: E402
 from test_e2e_reader import load  # noqa: E402
 from server.publication.tokens import TokenRegistry  # noqa: E402
 
@@ -81,7 +80,7 @@ def search_from_the_header(driver, words: str) -> None:
     field = driver.find_element(By.CSS_SELECTOR, "header.site form[role=search] input[name=q]")
     field.clear()
     field.send_keys(words, Keys.ENTER)
-    WebDriverWait(driver, 15).until(lambda d: "/search?" in d.current_url and d.execute_script("return document.readyState") == "complete")
+    wait_until(driver, 15, lambda d: "/search?" in d.current_url and d.execute_script("return document.readyState") == "complete")
 
 
 def groups(driver) -> dict[str, list[str]]:
@@ -105,7 +104,7 @@ def test_the_search_box_of_every_page_type_finds_castaneda(browsers, base_url, p
     assert list(found)[0] == people  # people first
     assert browsers.desktop.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
     browsers.desktop.find_element(By.LINK_TEXT, "Jorge G. Castañeda").click()
-    WebDriverWait(browsers.desktop, 15).until(lambda d: d.current_url.split("?")[0].endswith(CASTANEDA))
+    wait_until(browsers.desktop, 15, lambda d: d.current_url.split("?")[0].endswith(CASTANEDA))
 
 
 def test_the_404_page_suggests_in_the_browser(browsers, base_url):
@@ -113,19 +112,19 @@ def test_the_404_page_suggests_in_the_browser(browsers, base_url):
     near = browsers.desktop.find_element(By.CSS_SELECTOR, "section.near-matches")
     assert near.find_element(By.TAG_NAME, "h2").text == "Perhaps you were looking for"
     near.find_element(By.LINK_TEXT, "Jorge G. Castañeda").click()
-    WebDriverWait(browsers.desktop, 15).until(lambda d: d.current_url.endswith(CASTANEDA))
+    wait_until(browsers.desktop, 15, lambda d: d.current_url.endswith(CASTANEDA))
 
 
 @pytest.mark.parametrize("language, conforms", [("en", "Conforms"), ("es", "Conforme")])
 def test_suggest_an_addition_opens_the_form_prefilled(browsers, base_url, language, conforms):
     load(browsers.desktop, f"{base_url}{CASTANEDA}?lang={language}")
     browsers.desktop.find_element(By.CSS_SELECTOR, "p.suggest a").click()
-    WebDriverWait(browsers.desktop, 15).until(lambda d: "/validate?" in d.current_url)
+    wait_until(browsers.desktop, 15, lambda d: "/validate?" in d.current_url)
     text = browsers.desktop.find_element(By.ID, "text").get_attribute("value")
     assert "@prefix person: <" in text and "\nperson:jorge-g-castaneda\n" in text and "skos:note" in text
     assert "Jorge G. Castañeda" in text
     browsers.desktop.find_element(By.CSS_SELECTOR, "form.query-form button[type=submit]").click()
-    WebDriverWait(browsers.desktop, 30).until(lambda d: d.find_elements(By.ID, "report-title"))
+    wait_until(browsers.desktop, 30, lambda d: d.find_elements(By.ID, "report-title"))
     assert browsers.desktop.find_element(By.ID, "report-title").text == conforms
 
 
@@ -155,7 +154,7 @@ def test_contributions_as_pages_on_a_phone(servers, tmp_path, browsers, fetch):
         assert phone.find_element(By.CSS_SELECTOR, "header.site")
         assert phone.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
         row.find_element(By.TAG_NAME, "a").click()
-        WebDriverWait(phone, 15).until(lambda d: identifier in d.current_url)
+        wait_until(phone, 15, lambda d: identifier in d.current_url)
         assert identifier in phone.find_element(By.TAG_NAME, "h1").text
         assert "seeAlso" in phone.find_element(By.TAG_NAME, "pre").text
         assert phone.find_element(By.CSS_SELECTOR, "header.site form[role=search]")
