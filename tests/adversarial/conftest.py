@@ -72,13 +72,13 @@ def production(tmp_path_factory):
         )
     base = f"http://127.0.0.1:{port}/"
     try:
-        for _ in range(600):  # up to about 2 minutes to start
+        for _ in range(2400):  # up to about 2 minutes to start
             assert process.poll() is None, (folder / "server.log").read_text()
             try:
                 get(base + "sparql?query=ASK%7B%7D", 2)
                 break
             except OSError:
-                time.sleep(0.2)
+                time.sleep(0.05)
         yield RunningProduction(base, port, process.pid)
     finally:
         process.send_signal(signal.SIGTERM)  # as Ctrl-C; not SIGINT, which a run started in the background ignores

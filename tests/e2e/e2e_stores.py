@@ -122,7 +122,7 @@ def _wait(process: subprocess.Popen, ready, what: str, log: Path) -> None:
         if time.monotonic() > deadline:
             _stop(process)
             raise RuntimeError(f"{what} was not ready within {STARTUP_SECONDS} s:\n{log.read_text(errors='replace')}")
-        time.sleep(0.1)
+        time.sleep(0.05)
 
 
 # ---------------------------------------------------------------------------- Oxigraph server
