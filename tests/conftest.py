@@ -295,10 +295,20 @@ def validated_in_process(validate):
     return get
 
 
+@pytest.hookimpl(tryfirst=True)  # pytest-xdist reads the groups in this hook too: before it, or they are not seen
 def pytest_collection_modifyitems(config, items):
-    """With pytest-xdist (``--dist loadgroup``): each test file whole in one process, and the end-to-end
-    files together in one, so the servers they share (three store modes, a remote store) start once
-    while the other process runs the rest."""
+    """With pytest-xdist (``--dist loadgroup``): each test file whole in one process, so its module's
+    fixtures are set up once. The end-to-end tests are grouped by tests/e2e/conftest.py."""
     for item in items:
         path = Path(str(item.fspath)).resolve().relative_to(PROJECT_ROOT)
-        item.add_marker(pytest.mark.xdist_group("e2e" if "e2e" in path.parts else path.as_posix()))
+        if "e2e" not in path.parts:
+            item.add_marker(pytest.mark.xdist_group(path.as_posix()))
+
+
+def pytest_xdist_node_collection_finished(node, ids):
+    """Stop a run whose groups pytest-xdist lost: it names a grouped test "<id>@<group>" (every test
+    here is in a group), and under pytest 9 that renaming silently did nothing, so every test ran alone
+    and the servers a file or a mode shares started in both processes."""
+    if node.config.getvalue("dist") == "loadgroup" and ids and not any("@" in nodeid for nodeid in ids):
+        pytest.exit(f"pytest-xdist grouped none of the {len(ids)} tests (--dist loadgroup): check the pytest "
+                    "and pytest-xdist versions against pyproject.toml", returncode=pytest.ExitCode.USAGE_ERROR)

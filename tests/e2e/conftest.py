@@ -368,20 +368,25 @@ def servers(request, server_logs) -> Iterator[ServerControl]:
 BROWSERLESS_MODES = ("disk", "remote", "virtuoso")  # modes the browser tests skip (see the module's description)
 
 
-@pytest.hookimpl(trylast=True)  # after tests/conftest.py has put every end-to-end test in the "e2e" group
+@pytest.hookimpl(tryfirst=True)  # pytest-xdist reads the groups in this hook too: before it, or they are not seen
 def pytest_collection_modifyitems(config, items):
     """Deselect the browser tests in the modes of ``BROWSERLESS_MODES`` (a module that drives Chromium
-    imports ``running_chromium``), and give each mode's tests an xdist group of their own, so the two
-    processes share the end-to-end tests mode by mode (each mode's servers start in one of them)."""
+    imports ``running_chromium``), and give each end-to-end test an xdist group: a mode's tests together,
+    so each mode's servers and store start in one of the two processes, and a test without a mode with
+    the rest of its file."""
     kept, dropped = [], []
     for item in items:
+        path = Path(str(item.fspath)).resolve()
+        if Path(__file__).parent not in path.parents:
+            kept.append(item)
+            continue
         params = getattr(getattr(item, "callspec", None), "params", {})
-        modes = {params.get(name) for name in ("live_server", "short_timeout_server", "servers", "stores")}
+        modes = {params.get(name) for name in ("live_server", "short_timeout_server", "servers")}
+        modes.add(MODE_OF_ENGINE.get(params.get("stores")))
         browser = hasattr(getattr(item, "module", None), "running_chromium")
         (dropped if browser and modes & set(BROWSERLESS_MODES) else kept).append(item)
         mode = next((m for m in MODES if m in modes), None)
-        if mode:
-            item.add_marker(pytest.mark.xdist_group(f"e2e-{mode}"), append=False)  # the closest mark wins
+        item.add_marker(pytest.mark.xdist_group(f"e2e-{mode}" if mode else f"e2e-{path.stem}"))
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
