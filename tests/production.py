@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shlex
+import signal
+import socket
+import subprocess
 import sys
+import time
 import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -39,3 +47,45 @@ def get(url: str, timeout: float) -> int:
     with urllib.request.urlopen(url, timeout=timeout) as reply:
         reply.read()
         return reply.status
+
+
+@dataclass
+class RunningProduction:
+    base: str
+    port: int
+    pid: int
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_production(folder: Path, *extra: str) -> Iterator[RunningProduction]:
+    """The README's production command (with ``extra`` options) on a loopback port, over an instance
+    folder in ``folder``, trusting X-Forwarded-For from loopback (as behind a reverse proxy there)."""
+    port = _free_port()
+    with (folder / "server.log").open("wb") as log:
+        process = subprocess.Popen(
+            production_command("127.0.0.1", port, "--instance", str(folder / "instance"), "--trusted-proxy", "127.0.0.1", *extra),
+            cwd=README.parent, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(2400):  # up to about 2 minutes to start
+            assert process.poll() is None, (folder / "server.log").read_text()
+            try:
+                get(base + "sparql?query=ASK%7B%7D", 2)
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield RunningProduction(base, port, process.pid)
+    finally:
+        process.send_signal(signal.SIGTERM)  # as Ctrl-C; not SIGINT, which a run started in the background ignores
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,9 +11,8 @@ from flask.testing import FlaskClient
 
 from server import create_app
 from server.publication.tokens import TokenRegistry
-from tests.production import get, production_command
+from tests.production import RunningProduction, running_production
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -46,46 +41,8 @@ def open_site(tmp_path_factory):
         app.extensions["mxus"].store.close()
 
 
-@dataclass
-class RunningProduction:
-    base: str
-    port: int
-    pid: int
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
-def production(tmp_path_factory):
-    """The README's production command on a loopback port, over a temporary instance folder, trusting
-    X-Forwarded-For from loopback (as behind a reverse proxy there)."""
-    folder = tmp_path_factory.mktemp("production")
-    port = _free_port()
-    with (folder / "server.log").open("wb") as log:
-        process = subprocess.Popen(
-            production_command("127.0.0.1", port, "--instance", str(folder / "instance"), "--trusted-proxy", "127.0.0.1"),
-            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(2400):  # up to about 2 minutes to start
-            assert process.poll() is None, (folder / "server.log").read_text()
-            try:
-                get(base + "sparql?query=ASK%7B%7D", 2)
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield RunningProduction(base, port, process.pid)
-    finally:
-        process.send_signal(signal.SIGTERM)  # as Ctrl-C; not SIGINT, which a run started in the background ignores
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(5)
-
-
+def production(tmp_path_factory) -> Iterator[RunningProduction]:
+    """``running_production`` as the README gives it, shared by the tests that only send requests."""
+    with running_production(tmp_path_factory.mktemp("production")) as server:
+        yield server

@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import threading
 import time
+import urllib.error
+import urllib.request
 from urllib.parse import quote
 
 import pytest
@@ -21,6 +23,7 @@ import pytest
 from server import create_app
 from server.settings import SettingError, check_settings
 from server.web.limits import ClientLimits
+from tests.production import running_production
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 LIGHT = "ASK { ?s ?p ?o }"
@@ -154,32 +157,38 @@ def test_a_wrong_capacity_setting_is_refused_naming_it(override, says):
     assert says in str(refused.value)
 
 
-def test_behind_a_trusted_proxy_the_production_server_tells_clients_apart(production):
+def test_behind_a_trusted_proxy_the_production_server_tells_clients_apart(tmp_path):
     """The server passes X-Forwarded-For on to the app (waitress strips it unless told not to):
-    with one client's runaway query running, that client is refused and another is answered."""
-    import urllib.error
-    import urllib.request
-
-    def ask(client: str, text: str = "ASK {}") -> int:
-        request = urllib.request.Request(production.base + "sparql?query=" + quote(text),
-                                         headers={"X-Forwarded-For": client, "Accept": "application/sparql-results+json"})
+    with one client's runaway query running, that client is refused and another is answered.
+    A server of its own, whose runaway ends after 3 s: the shared one would keep it for 10."""
+    with running_production(tmp_path, "--query-timeout", "3") as production:
+        refused, runaway = send_a_runaway_then_ask(production.base)
         try:
-            with urllib.request.urlopen(request, timeout=60) as reply:
-                reply.read()
-                return reply.status
-        except urllib.error.HTTPError as error:
-            return error.code
+            assert refused, "the runaway client's second query was never refused"
+            assert ask(production.base, "10.9.0.2") == 200
+        finally:
+            runaway.join(120)
 
+
+def ask(base: str, client: str, text: str = "ASK {}") -> int:
+    request = urllib.request.Request(base + "sparql?query=" + quote(text),
+                                     headers={"X-Forwarded-For": client, "Accept": "application/sparql-results+json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            reply.read()
+            return reply.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def send_a_runaway_then_ask(base: str) -> tuple[bool, threading.Thread]:
+    """A runaway query from one client, then a second query from it: (refused with 429, the runaway's thread)."""
     for _ in range(10):  # bounded; the client's ASK may win the race to the server: then again
-        runaway = threading.Thread(target=ask, args=("10.9.0.1", RUNAWAY))
+        runaway = threading.Thread(target=ask, args=(base, "10.9.0.1", RUNAWAY))
         runaway.start()
         time.sleep(0.5)
-        refused = runaway.is_alive() and ask("10.9.0.1") == 429
+        refused = runaway.is_alive() and ask(base, "10.9.0.1") == 429
         if refused:
             break
         runaway.join(120)
-    try:
-        assert refused, "the runaway client's second query was never refused"
-        assert ask("10.9.0.2") == 200
-    finally:
-        runaway.join(120)
+    return refused, runaway
