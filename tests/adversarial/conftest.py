@@ -14,7 +14,6 @@ from server.publication.tokens import TokenRegistry
 from tests.production import RunningProduction, running_production
 
 
-
 @dataclass
 class Site:
     client: FlaskClient
