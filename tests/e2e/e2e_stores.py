@@ -8,7 +8,8 @@ fills it with ``mxus load``, as a user would; ``stop_store`` stops it and everyt
   of the package's ``virtuoso.ini`` pointing every file there and the ports at free loopback ones,
   ``virtuoso-t +foreground``. A new database takes ~45 s to build (the package would also install its
   web admin, ~40 s more: left out), so one is built per session with ``SPARQL_UPDATE`` granted to the
-  endpoint's user, and every store starts from a copy of it (~10 s). Skipped when ``virtuoso-t`` is
+  endpoint's user, and every store starts from a copy of it (~2 s); a loaded store from a copy of one that
+  ``mxus load`` filled, once per session. Skipped when ``virtuoso-t`` is
   missing, unless MXUS_REQUIRE_VIRTUOSO is set (.ci/run sets it): then the tests fail.
 """
 
@@ -63,8 +64,11 @@ class RunningStore:
 
 
 def start_store(log_dir: Path, timeout_s: float, load: bool = True, engine: str = "oxigraph") -> RunningStore:
-    """A store of ``engine`` whose own time limit is ``timeout_s``, loaded with ``mxus load`` unless ``load`` is false."""
-    store = _start_virtuoso(log_dir, timeout_s) if engine == "virtuoso" else _start_oxigraph(log_dir, timeout_s)
+    """A store of ``engine`` whose own time limit is ``timeout_s``, loaded with ``mxus load`` unless ``load`` is false
+    (Virtuoso: a copy of a database ``mxus load`` filled once per session, as it would have filled this one)."""
+    if engine == "virtuoso":
+        return _start_virtuoso(log_dir, timeout_s, load)
+    store = _start_oxigraph(log_dir, timeout_s)
     if load:
         try:
             store.load_output = load_store(store)
@@ -190,7 +194,8 @@ def virtuoso_ini(folder: Path, sql_port: int, http_port: int, timeout_s: float) 
     return "\n".join(lines) + "\n"
 
 
-_templates: dict[Path, Path] = {}  # log folder -> a stopped database with SPARQL_UPDATE granted
+# (log folder, loaded) -> a stopped database with SPARQL_UPDATE granted (and filled by ``mxus load``), what it printed
+_templates: dict[tuple[Path, bool], tuple[Path, str]] = {}
 
 
 def _virtuoso_process(folder: Path, timeout_s: float) -> tuple[subprocess.Popen, int, int, Path]:
@@ -219,25 +224,38 @@ def _isql(sql_port: int, statement: str) -> None:
                    check=True, capture_output=True, timeout=STARTUP_SECONDS)
 
 
-def _template(log_dir: Path) -> Path:
-    if log_dir not in _templates:
+def _template(log_dir: Path, loaded: bool) -> tuple[Path, str]:
+    """A stopped database to copy, built once per session: SPARQL update granted to the endpoint's user and,
+    when ``loaded``, the published graphs loaded by ``mxus load`` (about 1.5 s a store saved); and what
+    ``mxus load`` printed."""
+    if (log_dir, loaded) not in _templates:
         folder = Path(tempfile.mkdtemp(prefix="virtuoso-template-", dir=log_dir))
-        process, sql_port, _, _ = _virtuoso_process(folder, 60)
+        if loaded:
+            for name in VIRTUOSO_DB_FILES:
+                shutil.copyfile(_template(log_dir, False)[0] / name, folder / name)
+        process, sql_port, http_port, log = _virtuoso_process(folder, 60)
+        output = ""
         try:
-            _isql(sql_port, 'GRANT SPARQL_UPDATE TO "SPARQL";')  # the endpoint's user may update
+            if loaded:
+                url = f"http://127.0.0.1:{http_port}/sparql"
+                output = load_store(RunningStore("virtuoso", url, url, process, log, folder))
+            else:
+                _isql(sql_port, 'GRANT SPARQL_UPDATE TO "SPARQL";')  # the endpoint's user may update
             _isql(sql_port, "checkpoint; shutdown;")
             process.wait(STARTUP_SECONDS)
         finally:
             _stop(process)
-        _templates[log_dir] = folder
-    return _templates[log_dir]
+        _templates[(log_dir, loaded)] = folder, output
+    return _templates[(log_dir, loaded)]
 
 
-def _start_virtuoso(log_dir: Path, timeout_s: float) -> RunningStore:
-    template = _template(log_dir)
+def _start_virtuoso(log_dir: Path, timeout_s: float, loaded: bool) -> RunningStore:
+    template, output = _template(log_dir, loaded)
     folder = Path(tempfile.mkdtemp(prefix="virtuoso-", dir=log_dir))
     for name in VIRTUOSO_DB_FILES:
         shutil.copyfile(template / name, folder / name)
     process, _, http_port, log = _virtuoso_process(folder, timeout_s)
     url = f"http://127.0.0.1:{http_port}/sparql"
-    return RunningStore("virtuoso", url, url, process, log, folder)
+    return RunningStore("virtuoso", url, url, process, log, folder, output)
+
+
