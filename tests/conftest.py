@@ -305,10 +305,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group(path.as_posix()))
 
 
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: absent with -p no:xdist
 def pytest_xdist_node_collection_finished(node, ids):
-    """Stop a run whose groups pytest-xdist lost: it names a grouped test "<id>@<group>" (every test
-    here is in a group), and under pytest 9 that renaming silently did nothing, so every test ran alone
-    and the servers a file or a mode shares started in both processes."""
-    if node.config.getvalue("dist") == "loadgroup" and ids and not any("@" in nodeid for nodeid in ids):
-        pytest.exit(f"pytest-xdist grouped none of the {len(ids)} tests (--dist loadgroup): check the pytest "
+    """Stop a run whose groups pytest-xdist lost: it names a grouped test "<id>@<group>", and every test
+    here is in a group. Twice they were silently lost, so every test ran alone and the servers a file or
+    a mode shares started in both processes: these hooks ran after pytest-xdist's (now ``tryfirst``),
+    and pytest 9.2 no longer reads the name pytest-xdist 3.8 rewrites (pyproject.toml pins below it)."""
+    if node.config.getvalue("dist") == "loadgroup" and not all("@" in nodeid for nodeid in ids):
+        lost = next(nodeid for nodeid in ids if "@" not in nodeid)
+        pytest.exit(f"pytest-xdist did not group every test (--dist loadgroup; first: {lost}): check the pytest "
                     "and pytest-xdist versions against pyproject.toml", returncode=pytest.ExitCode.USAGE_ERROR)

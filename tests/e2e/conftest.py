@@ -377,7 +377,7 @@ def pytest_collection_modifyitems(config, items):
     kept, dropped = [], []
     for item in items:
         path = Path(str(item.fspath)).resolve()
-        if Path(__file__).parent not in path.parents:
+        if Path(__file__).resolve().parent not in path.parents:
             kept.append(item)
             continue
         params = getattr(getattr(item, "callspec", None), "params", {})
