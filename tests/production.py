@@ -74,12 +74,14 @@ def running_production(folder: Path, *extra: str) -> Iterator[RunningProduction]
         )
     base = f"http://127.0.0.1:{port}/"
     try:
-        for _ in range(2400):  # up to about 2 minutes to start
+        deadline = time.monotonic() + 120
+        while True:
             assert process.poll() is None, (folder / "server.log").read_text()
             try:
                 get(base + "sparql?query=ASK%7B%7D", 2)
                 break
             except OSError:
+                assert time.monotonic() < deadline, "no answer within 2 minutes:\n" + (folder / "server.log").read_text()
                 time.sleep(0.05)
         yield RunningProduction(base, port, process.pid)
     finally:

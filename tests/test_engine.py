@@ -150,7 +150,7 @@ def test_a_public_query_never_takes_the_site_worker_and_gives_up_quickly(lanes, 
     """A public query not yet long holds the only public worker: the next public query is refused
     503 with Retry-After without waiting for it, and the site is answered meanwhile."""
     monkeypatch.setattr(engine, "DEMOTE_AFTER", 60)  # nothing long here, nothing to stop to make room
-    thread, _ = _run_in_thread(lanes, RUNAWAY, public=True, timeout=2)  # long enough for the four checks below
+    thread, _ = _run_in_thread(lanes, RUNAWAY, public=True, timeout=3)  # ample for the four checks below
     _wait_until(lambda: [w.lane for w in lanes._idle.queue] == ["site"])
     with pytest.raises(EngineBusy) as busy:
         lanes.run(request(SIMPLE), public=True)

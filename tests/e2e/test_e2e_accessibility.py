@@ -87,8 +87,12 @@ def browser(request, tmp_path_factory):
         script = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": AXE})["identifier"]
         try:
             yield driver
-        finally:  # the browser is lent to other tests next: their pages get no axe
-            driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": script})
+        finally:  # the browser is lent to other tests next: their pages get no axe (or it is not lent)
+            try:
+                driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": script})
+            except Exception:
+                driver.quit()
+                raise
 
 
 def page_url(base_url: str, path: str, language: str) -> str:
