@@ -158,6 +158,19 @@ def remote_fronts(stores, server_logs, instance):
             stop_server(front)
 
 
+def seen_on_both(other: RunningServer, contribution_id: str, tag: str, voids: tuple[VoidETag, VoidETag], earlier: str) -> str:
+    """After a submission through one front: within a second, the ``other`` front has its named graph, and
+    both fronts give a new VoID ETag, the same one (which this returns)."""
+    found = poll(time.monotonic() + WITHIN, {
+        "its named graph on the other front": lambda: in_named_graph(other.base, contribution_id, tag)[0],
+        "A's VoID ETag changed": lambda: voids[0].changed_from(earlier),
+        "B's VoID ETag changed": lambda: voids[1].changed_from(earlier),
+    })
+    assert all(found.values()), f"within {WITHIN} s of the submission's 201, not seen: {found}"
+    assert voids[0].seen == voids[1].seen, "the fronts give different VoID ETags for the submission"
+    return voids[0].seen
+
+
 def test_two_fronts_on_one_store_see_each_others_contributions_and_the_commands_decisions(remote_fronts, instance):
     """After each event (a submission through one front, a decision with the command line) both fronts show
     it within a second: SPARQL, pages, and the same new VoID ETag. Each description is rendered anew once
@@ -170,15 +183,8 @@ def test_two_fronts_on_one_store_see_each_others_contributions_and_the_commands_
     void_a, void_b = VoidETag(a.base, before), VoidETag(b.base, before)
 
     accepted = submit(a, token, "fronts-accepted")
-    found = poll(time.monotonic() + WITHIN, {
-        "named graph on B": lambda: in_named_graph(b.base, accepted, "fronts-accepted")[0],
-        "A's VoID ETag changed": lambda: void_a.changed_from(before),
-        "B's VoID ETag changed": lambda: void_b.changed_from(before),
-    })
-    assert all(found.values()), f"within {WITHIN} s of A's 201, not seen: {found}"
-    assert void_a.seen == void_b.seen, "the fronts give different VoID ETags for the submission"
+    submitted = seen_on_both(b, accepted, "fronts-accepted", (void_a, void_b), before)
     assert not in_default_graph(b.base, "fronts-accepted")[0]  # pending: in its graph only
-    submitted = void_b.seen
 
     decide(folder, "accept", accepted)
     found = poll(time.monotonic() + WITHIN, {
@@ -192,14 +198,7 @@ def test_two_fronts_on_one_store_see_each_others_contributions_and_the_commands_
     assert void_etag(a.base) == after_accept  # A's description itself, rendered now (no deadline: a cold render)
 
     rejected = submit(b, token, "fronts-rejected")  # through the other front this time
-    found = poll(time.monotonic() + WITHIN, {
-        "its named graph on A": lambda: in_named_graph(a.base, rejected, "fronts-rejected")[0],
-        "A's VoID ETag changed": lambda: void_a.changed_from(after_accept),
-        "B's VoID ETag changed": lambda: void_b.changed_from(after_accept),
-    })
-    assert all(found.values()), f"within {WITHIN} s of B's 201, not seen: {found}"
-    assert void_a.seen == void_b.seen, "the fronts give different VoID ETags for the submission"
-    submitted = void_a.seen
+    submitted = seen_on_both(a, rejected, "fronts-rejected", (void_a, void_b), after_accept)
 
     decide(folder, "reject", rejected)
     found = poll(time.monotonic() + WITHIN, {
