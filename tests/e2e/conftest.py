@@ -374,10 +374,10 @@ def pytest_collection_modifyitems(config, items):
     imports ``running_chromium``), and give each end-to-end test an xdist group: a mode's tests together,
     so each mode's servers and store start in one of the two processes, and a test without a mode with
     the rest of its file."""
-    kept, dropped = [], []
+    kept, dropped, here = [], [], Path(__file__).resolve().parent
     for item in items:
         path = Path(str(item.fspath)).resolve()
-        if Path(__file__).resolve().parent not in path.parents:
+        if here not in path.parents:
             kept.append(item)
             continue
         params = getattr(getattr(item, "callspec", None), "params", {})
