@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import threading
 import time
@@ -144,6 +145,34 @@ def test_unknown_thing_ends_in_an_html_404_for_browsers(base_url, fetch):
         reply = fetch(url, headers={"Accept": BROWSER_ACCEPT})
     assert reply.status == 404, url
     assert reply.header("Content-Type").startswith("text/html")
+
+
+# --------------------------------------------------------------------------- pages: the passages they quote
+
+STATED_IN = """PREFIX mxus: <https://w3id.org/mxus/ontology#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?claim ?start ?end WHERE {
+  ?claim a/rdfs:subClassOf mxus:Claim ; mxus:statedIn ?span .
+  ?span oa:hasSelector ?position . ?position oa:start ?start ; oa:end ?end .
+}"""
+
+
+def test_every_claim_page_quotes_the_passage_that_states_it(base_url, fetch):
+    """What the source says is on every claim's page, whatever the store (Virtuoso once answered the
+    page's query with nothing, while /sparql answered this one)."""
+    reply = fetch(sparql_get(base_url, STATED_IN), headers=JSON_RESULTS)
+    rows = json.loads(reply.body)["results"]["bindings"]
+    assert len(rows) >= 20, reply.text
+    missing = []
+    for row in rows:
+        path = "page/" + row["claim"]["value"].split("/id/", 1)[1]  # served under the base it answers at
+        page = fetch(base_url + path, headers={"Accept": "text/html"})
+        own = page.text.partition('id="passages-heading"')[2].partition("</section>")[0]
+        link = f'href="/source?char={row["start"]["value"]},{row["end"]["value"]}#'
+        if page.status != 200 or link not in own:
+            missing.append(f"{path} ({page.status}): no {link} under 'In the source text'")
+    assert not missing, "\n".join(missing)
 
 
 # --------------------------------------------------------------------------- CORS

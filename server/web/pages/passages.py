@@ -43,10 +43,13 @@ def passage_view(row: dict, via: list[dict] | None = None) -> dict:
 
 
 def passages_of(iri: str) -> list[dict]:
-    """The spans that state ``iri`` (or ``iri`` itself, if it is a span), in text order."""
+    """The spans that state ``iri`` (or ``iri`` itself, if it is a span), in text order.
+
+    BIND, not VALUES, names ``iri`` itself: Virtuoso 7 answers nothing at all for a UNION one of
+    whose branches is a VALUES block alone."""
     rows = select(
         f"""SELECT DISTINCT ?span ?source ?start ?end ?exact WHERE {{
-  {{ VALUES ?span {{ <{iri}> }} }} UNION {{ <{iri}> mxus:statedIn|prov:wasDerivedFrom ?span }}
+  {{ BIND (<{iri}> AS ?span) }} UNION {{ <{iri}> mxus:statedIn|prov:wasDerivedFrom ?span }}
   {PASSAGE_FIELDS}
 }} ORDER BY ?start ?end"""
     )
