@@ -114,7 +114,8 @@ def test_a_column_sorts_and_iris_are_links_to_this_server(browser, base_url):
     names = [row[0] for row in result_rows(browser)]
     assert names == sorted(names, reverse=True)  # as the query orders them
     browser.find_element(By.CSS_SELECTOR, ".yasr table.dataTable thead th:nth-child(2)").click()
-    assert [row[0] for row in result_rows(browser)] == sorted(names)
+    # DataTables sorts after the click's event has returned (a timeout, to show "processing" first).
+    wait_until(browser, 5, lambda d: [row[0] for row in result_rows(d)] == sorted(names))
     links = browser.find_elements(By.CSS_SELECTOR, ".yasr table.dataTable tbody td:nth-child(3) a")
     assert len(links) == len(names)
     for link in links:
