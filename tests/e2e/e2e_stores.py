@@ -257,5 +257,3 @@ def _start_virtuoso(log_dir: Path, timeout_s: float, loaded: bool) -> RunningSto
     process, _, http_port, log = _virtuoso_process(folder, timeout_s)
     url = f"http://127.0.0.1:{http_port}/sparql"
     return RunningStore("virtuoso", url, url, process, log, folder, output)
-
-
