@@ -26,7 +26,7 @@ from server.web.errors import ApiError
 from server.web.i18n import LANGUAGE_NAMES, current_language
 from server.web.pages import bp, page_caching
 from server.web.pages.cite import page_citation
-from server.web.pages.passages import passages_about, passages_of
+from server.web.pages.passages import passages_of_and_about
 from server.web.pages.who import chronicle, event_summary, posts
 from server.web.statements import external_name, grouped, incoming_rows, period_text, statement_rows, term_link, value_view
 from server.web.views import curie, iri_view, labels_of, page_path, parse_when, pick_label, render_page, safe_href, select, term_view
@@ -57,8 +57,7 @@ def _page(kind: str, slug: str) -> Response:
     if (subject, None, None) not in graph:
         raise ApiError(404, f"no resource /id/{kind}/{slug} in this dataset")
     labels = labels_of(graph)
-    own = passages_of(iri)
-    related = passages_about(iri, exclude=[p["span"]["iri"] for p in own])
+    own, related = passages_of_and_about(iri)
     label = pick_label(labels, subject) or curie(iri)
     other = "en" if current_language() == "es" else "es"
     label_other = labels.get(subject, {}).get(other)
