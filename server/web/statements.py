@@ -115,9 +115,9 @@ def statement_rows(graph: Graph, subject, labels: dict, passages: dict, depth: i
     rows = []
     for predicate in set(graph.predicates(subject)) - skip:
         values = [value_view(graph, obj, labels, passages, depth) for obj in graph.objects(subject, predicate)]
-        values.sort(key=lambda v: (v["kind"] == "bnode", v.get("text", "").casefold()))
+        values.sort(key=lambda v: (v["kind"] == "bnode", v.get("text", "").casefold(), v.get("iri") or v.get("lang") or ""))
         rows.append({"predicate": term_link(str(predicate)), "group": GROUP_OF.get(str(predicate), "what"), "values": values})
-    rows.sort(key=lambda r: r["predicate"]["text"].casefold())
+    rows.sort(key=_by_name)  # schema:isPartOf and frbr:partOf are both "is part of": the IRI settles the order
     return rows
 
 
@@ -138,8 +138,13 @@ def incoming_rows(graph: Graph, subject: URIRef, labels: dict) -> list[dict]:
             by_predicate.setdefault(str(predicate), []).append(value_view(graph, source, labels, {}))
     return sorted(
         (
-            {"predicate": term_link(p), "values": sorted(v, key=lambda x: x["text"].casefold())}
+            {"predicate": term_link(p), "values": sorted(v, key=lambda x: (x["text"].casefold(), x.get("iri", "")))}
             for p, v in by_predicate.items()
         ),
-        key=lambda r: r["predicate"]["text"].casefold(),
+        key=_by_name,
     )
+
+
+def _by_name(row: dict) -> tuple[str, str]:
+    """Rows by their property's name, and by its IRI where two share a name: the same order in every process."""
+    return row["predicate"]["text"].casefold(), row["predicate"]["iri"]
