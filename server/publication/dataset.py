@@ -18,8 +18,8 @@ from rdflib.namespace import RDFS
 
 from server.publication.anchors import read_source, sha256_of
 from server.rdf.media import UnknownFormat, rdf_format_for_filename
-from server.rdf.parsing import parse_rdf, union_graph
-from server.store.graphs import DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, GraphFile
+from server.store.base import graph_from_ntriples
+from server.store.graphs import DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, GraphFile, files_as_ntriples
 
 ONTOLOGY_FILES = ("mxus.ttl", "external.ttl")
 SHAPES_FILE = "shapes.ttl"
@@ -79,10 +79,8 @@ def rdf_files(paths: list[Path]) -> list[Path]:
 
 
 def read_graph(paths: list[Path]) -> Graph:
-    graph = Graph()
-    for path in rdf_files(paths):
-        graph += union_graph(parse_rdf(path.read_bytes(), rdf_format_for_filename(path.name), str(path)))
-    return graph
+    """The RDF files under ``paths`` as one rdflib graph (LoadFailed names a file that fails to parse)."""
+    return graph_from_ntriples(files_as_ntriples([str(path) for path in rdf_files(paths)]))
 
 
 def files_digest(paths: list[Path]) -> str:
