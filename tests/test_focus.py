@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, TIME, XSD
+from rdflib.namespace import RDF, RDFS, SH, TIME, XSD
 
-from server.publication.focus import Unfocused, focus_pairs
+from server.publication.focus import Unfocused, focus_pairs, pairs_as_targets
 from server.publication.shape_reads import shape_traces
 from server.publication.validation import EVERYTHING, run_shacl
 from server.rdf.media import rdf_format_for_filename
@@ -123,3 +123,21 @@ def test_a_new_class_hierarchy_is_validated_against_everything(published, around
     everything = around(EVERYTHING) + submission
     conforms, _ = run_shacl(everything, Graph() + published.shapes, published.ontology)
     assert report.conforms == conforms
+
+
+def test_the_targeted_shapes_keep_what_they_refer_to_and_nothing_else(published):
+    """A validation around a submission reads only the shapes its pairs reach (nested ones included),
+    unless the shapes graph defines something any shape may use: then every shape is kept."""
+    shapes = published.shapes
+    claim = next(s for s in shape_traces(shapes) if str(s).endswith("ClaimShape"))
+    node = URIRef(ID + "claim/someone-new")
+    restricted = pairs_as_targets(shapes, {claim: {node}})
+    assert set(restricted.subjects(SH.targetNode, None)) == {claim}
+    assert (claim, SH.targetClass, None) not in restricted
+    reached = {o for o in restricted.objects(claim, SH.property)}
+    assert reached and all((p, SH.path, None) in restricted for p in reached)  # its property shapes, whole
+    assert len(set(restricted.subjects())) < len(set(shapes.subjects())) / 2
+    shared = Graph()
+    shared += shapes
+    shared.add((URIRef("https://example.org/Component"), RDF.type, SH.ConstraintComponent))
+    assert set(pairs_as_targets(shared, {claim: {node}}).subjects()) == set(shared.subjects())
