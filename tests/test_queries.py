@@ -10,6 +10,10 @@ line-break hyphens, doubled quote marks and split "Castañeda" repaired).
 ``tests/queries/health/NAME.rq`` must return no row on the published data, and
 at least one on ``NAME.violation.ttl`` (with the ontology), so that every rule
 is shown to be able to fail.
+
+The queries run in the in-process store (pyoxigraph, the engine behind /sparql), over
+the default graph /sparql has (data, ontology, accepted contributions), with the
+prefixes of ``server.rdf.namespaces`` declared: the files may use them undeclared.
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
 
 from server.publication.anchors import normalize_passage
-from server.rdf.namespaces import bind_prefixes
+from server.rdf.namespaces import PREFIXES
 from server.settings import PROJECT_ROOT
+from server.store import open_store
+from server.store.graphs import DATA_GRAPH, ONTOLOGY_GRAPH, GraphFile
 
 QUERIES = Path(__file__).parent / "queries"
 FACTS = QUERIES / "facts"
@@ -42,9 +48,12 @@ def lexical(term) -> str | None:
     return None if term is None else str(term)
 
 
-def result_rows(graph: Graph, query: str) -> tuple[list[str], set[tuple]]:
-    result = graph.query(query)
-    return [str(v) for v in result.vars], {tuple(lexical(value) for value in row) for row in result}
+DECLARED = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
+
+
+def result_rows(store, query: str) -> tuple[list[str], set[tuple]]:
+    answer = store.answer(DECLARED + query)
+    return answer.variables, {tuple(lexical(row.get(name)) for name in answer.variables) for row in answer.rows}
 
 
 def case_id(path: Path) -> str:
@@ -57,12 +66,12 @@ def case_id(path: Path) -> str:
 
 
 @pytest.mark.parametrize("rq", FACT_CASES, ids=case_id)
-def test_fact(rq: Path, data: Graph, seed_text: str):
+def test_fact(rq: Path, local_store, seed_text: str):
     expected = json.loads(rq.with_suffix(".json").read_text(encoding="utf-8"))
     assert expected["fact"].strip(), "say the fact in words"
     assert expected["rows"], "a fact query expects at least one row"
 
-    columns, rows = result_rows(data, rq.read_text(encoding="utf-8"))
+    columns, rows = result_rows(local_store, rq.read_text(encoding="utf-8"))
     assert columns == expected["columns"]
     assert all(len(row) == len(columns) for row in expected["rows"])
     wanted = {tuple(row) for row in expected["rows"]}
@@ -95,20 +104,25 @@ def test_sameas_links_are_exactly_the_confirmed_external_ids(data: Graph):
 
 
 @pytest.mark.parametrize("rq", HEALTH_CASES, ids=case_id)
-def test_health_rule_holds(rq: Path, data: Graph):
-    _, rows = result_rows(data, rq.read_text(encoding="utf-8"))
+def test_health_rule_holds(rq: Path, local_store):
+    _, rows = result_rows(local_store, rq.read_text(encoding="utf-8"))
     assert sorted(rows, key=str) == [], f"{rq.name} finds violations"
 
 
 @pytest.mark.parametrize("rq", HEALTH_CASES, ids=case_id)
-def test_health_rule_catches_its_violation(rq: Path, published):
+def test_health_rule_catches_its_violation(rq: Path, settings, published):
     """The rule finds rows in its violation file that it does not find without it."""
     query = rq.read_text(encoding="utf-8")
-    graph = bind_prefixes(Graph())
-    graph += published.ontology
-    _, before = result_rows(graph, query)
-    graph.parse(rq.with_name(rq.stem + ".violation.ttl"), format="turtle")
-    _, after = result_rows(graph, query)
+    ontology = [GraphFile(str(path), ONTOLOGY_GRAPH) for path in published.ontology_files]
+    violation = GraphFile(str(rq.with_name(rq.stem + ".violation.ttl")), DATA_GRAPH)
+    rows = []
+    for files in (ontology, [*ontology, violation]):
+        store = open_store(settings, files, digest=rq.stem + str(len(files)), in_process=True)
+        try:
+            rows.append(result_rows(store, query)[1])
+        finally:
+            store.close()
+    before, after = rows
     assert after - before, f"{rq.name} does not catch {rq.stem}.violation.ttl"
 
 
