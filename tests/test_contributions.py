@@ -547,6 +547,8 @@ def test_accepting_publishes_the_statements_and_their_provenance(client, instanc
     page = client.get("/page/person/colin-powell", headers={"Accept": "text/html"})
     assert page.status_code == 200
     assert url in page.get_data(as_text=True), "the accepted rdfs:seeAlso is not on Colin Powell's page"
+    contributed = page.get_data(as_text=True).split('id="contributed-heading"', 1)[-1].split("</section>", 1)[0]
+    assert f"/contributions/{link_id}" in contributed and "Ana Contributor" in contributed, "not under Contributed statements"
 
     # A new topic: in the default graph with both labels, and validated against from now on.
     assert decide(client, tokens.maintainer, topic_id, "accept").status_code == 200

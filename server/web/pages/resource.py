@@ -26,9 +26,10 @@ from server.web.errors import ApiError
 from server.web.i18n import LANGUAGE_NAMES, current_language
 from server.web.pages import bp, page_caching
 from server.web.pages.cite import page_citation
+from server.web.pages.contributed import contributed_statements
 from server.web.pages.passages import passages_of_and_about
 from server.web.pages.who import chronicle, event_summary, posts
-from server.web.statements import external_name, grouped, incoming_rows, period_text, statement_rows, term_link, value_view
+from server.web.statements import external_name, grouped, incoming_rows, period_text, statement_rows, term_link
 from server.web.views import curie, iri_view, labels_of, page_path, parse_when, pick_label, render_page, safe_href, select, term_view
 from server.web.responses import respond
 
@@ -125,28 +126,6 @@ def _interval_values(graph: Graph, subject: URIRef) -> dict[str, dict]:
         iri: {"kind": "ours", "href": page_path(iri), "text": period_text(sorted(found, key=lambda w: w.start)), "iri": iri}
         for iri, found in dates.items()
     }
-
-
-def contributed_statements(iri: str, labels: dict, graph: Graph) -> list[dict]:
-    """Statements about ``iri`` that accepted contributions added, with who and when."""
-    rows = select(
-        f"""SELECT ?contribution ?p ?o ?name ?when WHERE {{
-              GRAPH ?contribution {{ <{iri}> ?p ?o }}
-              ?contribution schema:creativeWorkStatus "accepted" ;
-                            prov:wasAttributedTo/foaf:name ?name ;
-                            prov:generatedAtTime ?when .
-            }} ORDER BY ?when ?p"""
-    )
-    return [
-        {
-            "predicate": term_link(str(row["p"])),
-            "value": value_view(graph, row["o"], labels, {}),
-            "contributor": str(row["name"]),
-            "date": str(row["when"])[:10],
-            "href": "/contributions/" + str(row["contribution"]).rsplit("/", 1)[-1],
-        }
-        for row in rows
-    ]
 
 
 def _header_texts(graph: Graph, subject: URIRef) -> list[dict]:
