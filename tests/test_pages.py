@@ -912,3 +912,11 @@ def test_home_lists_every_organisation(client):
     for slug in ("government-of-mexico", "government-of-the-united-states", "us-congress", "high-level-group-on-migration",
                  "bilateral-working-group-on-migration", "blackwell-publishing", "the-new-school"):
         assert f"/page/organisation/{slug}" in html, slug
+
+
+def test_properties_with_one_name_keep_one_order_whatever_the_hash_seed(client):
+    """An issue is schema:isPartOf and frbr:partOf its volume, both "is part of": the page lists them in
+    the order of their IRIs, so every process (each with its own hash seed) serves the same page."""
+    html = client.get("/page/issue/international-migration-50-s1", headers={"Accept": "text/html"}).get_data(as_text=True)
+    first, second = html.find('href="http://purl.org/vocab/frbr/core#partOf"'), html.find('href="https://schema.org/isPartOf"')
+    assert -1 < first < second
