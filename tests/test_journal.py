@@ -16,6 +16,8 @@ from server import create_app
 from server.publication.contributions import ContributionStore
 from server.publication.journal import Journal, Position
 from server.publication.tokens import TokenRegistry
+from server.rdf.namespaces import ID
+from server.store import open_store
 
 POWELL = "https://w3id.org/mxus/id/person/colin-powell"
 
@@ -113,3 +115,23 @@ def test_two_apps_over_one_instance_folder_follow_each_other(tmp_path):
         for app in apps:
             app.extensions["mxus"].publication.follower.stop()
             app.extensions["mxus"].store.close()
+
+
+def test_while_a_store_follows_the_journal_readers_see_no_version_of_its_own(settings, published):
+    """A graph added, then the journal's position settled: readers get the version from before until the
+    end, then the one every process at that position has, never one of this process alone (two fronts
+    gave two ETags for one submission)."""
+    stores = [open_store(settings, published.graph_files(), published.digest, in_process=True) for _ in range(2)]
+    try:
+        following, other = stores
+        before = following.version
+        with following.settling():
+            following.add_graph(ID + "contribution/on-the-way", f"<{POWELL}> <{RDFS.seeAlso}> <https://example.org/x> .\n".encode())
+            assert following.version == before
+            following.settle("journal position 1")
+            assert following.version == before
+        other.settle("journal position 1")
+        assert following.version == other.version != before
+    finally:
+        for store in stores:
+            store.close()

@@ -71,7 +71,7 @@ class Follower:
         what was applied stays applied, the rest is tried again at the next call)."""
         if self._store is None or self.records.journal.size() == self.position.offset:
             return
-        with self._lock:
+        with self._lock, self._store.settling():  # one new version, that of the journal's position
             read = self.records.journal.read(self.position)
             try:
                 if self._store.capabilities.kind == "remote":

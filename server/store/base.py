@@ -15,9 +15,10 @@ import hashlib
 import json
 import threading
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 from rdflib import BNode, Graph, Literal, URIRef
 
@@ -60,6 +61,7 @@ class Store(ABC):
         self._graph_names = [DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, ACCEPTED_GRAPH, *extra_graphs]
         self._base_version = digest
         self._changes: list[str] = [state] if state else []
+        self._held: str | None = None  # the version readers see while ``settling``
 
     # ------------------------------------------------------------------ what it holds
 
@@ -75,7 +77,26 @@ class Store(ABC):
     @property
     def version(self) -> str:
         with self._lock:
-            return hashlib.sha256("\n".join([self._base_version, *self._changes]).encode()).hexdigest()[:16]
+            return self._held or self._current_version()
+
+    def _current_version(self) -> str:
+        return hashlib.sha256("\n".join([self._base_version, *self._changes]).encode()).hexdigest()[:16]
+
+    @contextmanager
+    def settling(self) -> Iterator[None]:
+        """What is changed inside, then ``settle``d, is one change of version, seen when the block ends.
+
+        Until then readers get the version from before, never one of this process alone on the way
+        (a graph added, not yet settled), which no other front serves: two fronts gave two ETags for
+        one submission. The data may be newer than that version meanwhile; whatever a cache keeps
+        under it is dropped when the block ends."""
+        with self._lock:
+            self._held = self._current_version()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._held = None
 
     @property
     @abstractmethod
