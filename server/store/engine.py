@@ -280,6 +280,8 @@ class QueryPool:
         """A query's answer; or, for a ``("dump", ...)`` request, b"" once the worker wrote the file.
 
         ``public``: a query someone sent (the public lane), demoted after a second of CPU."""
+        if self._closed:  # no worker will come back: say so now rather than after the queue's wait
+            raise QueryFailed("the query workers have been stopped (the server is shutting down)")
         timeout = self._timeout if timeout is None else timeout
         worker = self._take_public() if public else self._take_site()
         if worker is None:
