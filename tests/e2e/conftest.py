@@ -39,7 +39,8 @@ from pathlib import Path
 
 import pytest
 
-from e2e_stores import ENGINES, MODES, PROJECT_ROOT, STARTUP_SECONDS, RunningStore, free_port, load_store, start_store, stop_store
+from e2e_stores import (ENGINES, MODES, PROJECT_ROOT, STARTUP_SECONDS, RunningStore, SpareStores, free_port, load_store,
+                        start_store, stop_store)
 from tests.production import production_command
 
 ENGINE = {"remote": "oxigraph", "virtuoso": "virtuoso"}  # the store engine of each remote mode
@@ -142,6 +143,16 @@ def disk_store_path(mode: str, parent: Path) -> Path | None:
     if mode != "disk":
         return None
     return Path(tempfile.mkdtemp(prefix="store-", dir=parent))
+
+
+@pytest.fixture(scope="session")
+def spare_stores() -> Iterator[SpareStores]:
+    """Loaded stores the tests of ``servers`` and ``stores`` take and give back (``e2e_stores.SpareStores``)."""
+    spares = SpareStores()
+    try:
+        yield spares
+    finally:
+        spares.stop_all()
 
 
 @pytest.fixture(scope="session")
@@ -279,19 +290,20 @@ def group_alive(server: RunningServer) -> bool:
 class ServerControl:
     """Start servers with extra arguments (e.g. ``--instance DIR``); whatever is still
     running is stopped at teardown. In remote mode every server of one test answers from
-    the same store, started (and loaded) with the first and stopped at teardown:
+    the same loaded store, taken with the first (``SpareStores``) and given back at teardown:
     the store outlives the servers killed and restarted in front of it."""
 
-    def __init__(self, log_dir: Path, mode: str = "embedded"):
+    def __init__(self, log_dir: Path, mode: str, spares: SpareStores):
         self.log_dir = log_dir
         self.mode = mode
+        self.spares = spares
         self.store: RunningStore | None = None
         self.store_path = disk_store_path(mode, log_dir)  # disk mode: one on-disk store, reopened by each restart
         self.started: list[RunningServer] = []
 
     def start(self, *extra: str) -> RunningServer:
         if self.mode in ENGINE and self.store is None:
-            self.store = start_store(self.log_dir, DEFAULT_QUERY_TIMEOUT + 5, engine=ENGINE[self.mode])
+            self.store = self.spares.take(self.log_dir, DEFAULT_QUERY_TIMEOUT + 5, ENGINE[self.mode])
         server = start_server(self.log_dir, *extra, store=self.store, store_path=self.store_path)
         self.started.append(server)
         return server
@@ -315,21 +327,29 @@ class ServerControl:
             if server.process.poll() is None or group_alive(server):
                 stop_server(server)
         if self.store is not None:
-            stop_store(self.store)
+            self.spares.give_back(self.store)  # unless the test stopped it
 
 
 class StoreControl:
     """Stores of one engine for one test: ``start(load=True, timeout_s=15)``, ``load(store, *args)``
-    (`mxus load`, its output), ``stop(store)``; whatever is still running is stopped at teardown."""
+    (`mxus load`, its output), ``stop(store)``. A loaded store is taken from ``SpareStores`` and given
+    back at teardown (its published graphs are only ever those ``mxus load`` put there); an empty one
+    is the test's own, stopped at teardown."""
 
-    def __init__(self, log_dir: Path, engine: str = "oxigraph"):
+    def __init__(self, log_dir: Path, engine: str, spares: SpareStores):
         self.log_dir = log_dir
         self.engine = engine
+        self.spares = spares
         self.started: list[RunningStore] = []
+        self.loaded: list[RunningStore] = []
 
     def start(self, load: bool = True, timeout_s: float = DEFAULT_QUERY_TIMEOUT + 5) -> RunningStore:
-        store = start_store(self.log_dir, timeout_s, load, self.engine)
-        self.started.append(store)
+        if load:
+            store = self.spares.take(self.log_dir, timeout_s, self.engine)
+            self.loaded.append(store)
+        else:
+            store = start_store(self.log_dir, timeout_s, load, self.engine)
+            self.started.append(store)
         return store
 
     def load(self, store: RunningStore, *extra: str) -> str:
@@ -341,12 +361,14 @@ class StoreControl:
     def close(self) -> None:
         for store in self.started:
             stop_store(store)
+        for store in self.loaded:
+            self.spares.give_back(store)
 
 
 @pytest.fixture(params=ENGINES)
-def stores(request, server_logs) -> Iterator[StoreControl]:
+def stores(request, server_logs, spare_stores) -> Iterator[StoreControl]:
     """Once per store engine (``stores.engine``)."""
-    control = StoreControl(server_logs, request.param)
+    control = StoreControl(server_logs, request.param, spare_stores)
     try:
         yield control
     finally:
@@ -354,11 +376,11 @@ def stores(request, server_logs) -> Iterator[StoreControl]:
 
 
 @pytest.fixture(params=MODES)
-def servers(request, server_logs) -> Iterator[ServerControl]:
+def servers(request, server_logs, spare_stores) -> Iterator[ServerControl]:
     """``servers.start(*args)`` -> RunningServer, ``servers.kill(server)`` (SIGKILL to its
     group), ``servers.alive(server)`` (is any process of its group left), ``servers.stop(server)``;
     every server started is stopped at teardown. Once per mode (``servers.mode``)."""
-    control = ServerControl(server_logs, request.param)
+    control = ServerControl(server_logs, request.param, spare_stores)
     try:
         yield control
     finally:

@@ -58,6 +58,7 @@ class RunningStore:
     log: Path
     folder: Path | None = None  # Virtuoso: its database folder, removed when it stops
     load_output: str = ""  # what `mxus load` printed
+    timeout_s: float = 0  # its own time limit
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -90,6 +91,40 @@ def load_store(store: RunningStore, *extra: str) -> str:
     if result.returncode != 0:
         raise RuntimeError(f"mxus load exited with {result.returncode}:\n{result.stdout}{result.stderr}")
     return result.stdout
+
+
+class SpareStores:
+    """Loaded stores that tests have finished with, still running, by engine and time limit: a test that wants
+    one takes it rather than starting another (a Virtuoso start is about 1.5 s of CPU, a second of it spent
+    timing its own query compiler). Only stores whose published graphs no test changed are given back.
+
+    What the last test left in one (its contribution graphs, the accepted graph) the next server sets right:
+    at start a server makes the store's contribution graphs and accepted graph those of its own instance
+    folder (``RemoteStore.synchronize``), as after a crash or over another instance's store; the tests that
+    reuse a store exercise that. ``stop_all`` at the end of the session."""
+
+    def __init__(self) -> None:
+        self._idle: dict[tuple[str, float], list[RunningStore]] = {}
+
+    def take(self, log_dir: Path, timeout_s: float, engine: str) -> RunningStore:
+        idle = self._idle.get((engine, timeout_s), [])
+        while idle:
+            store = idle.pop()
+            if store.process.poll() is None:
+                return store
+            stop_store(store)
+        return start_store(log_dir, timeout_s, True, engine)
+
+    def give_back(self, store: RunningStore) -> None:
+        if store.process.poll() is None:
+            self._idle.setdefault((store.engine, store.timeout_s), []).append(store)
+        else:
+            stop_store(store)
+
+    def stop_all(self) -> None:
+        for idle in self._idle.values():
+            while idle:
+                stop_store(idle.pop())
 
 
 def stop_store(store: RunningStore) -> None:
@@ -145,7 +180,8 @@ def _start_oxigraph(log_dir: Path, timeout_s: float) -> RunningStore:
     log = log_dir / f"oxigraph-{port}.log"
     process = _spawn([oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{port}", "--timeout-s", f"{timeout_s:g}"], log)
     _wait(process, lambda: _listens(port), "oxigraph", log)
-    return RunningStore("oxigraph", f"http://127.0.0.1:{port}/query", f"http://127.0.0.1:{port}/update", process, log)
+    return RunningStore("oxigraph", f"http://127.0.0.1:{port}/query", f"http://127.0.0.1:{port}/update", process, log,
+                        timeout_s=timeout_s)
 
 
 def _listens(port: int) -> bool:
@@ -256,4 +292,4 @@ def _start_virtuoso(log_dir: Path, timeout_s: float, loaded: bool) -> RunningSto
         shutil.copyfile(template / name, folder / name)
     process, _, http_port, log = _virtuoso_process(folder, timeout_s)
     url = f"http://127.0.0.1:{http_port}/sparql"
-    return RunningStore("virtuoso", url, url, process, log, folder, output)
+    return RunningStore("virtuoso", url, url, process, log, folder, output, timeout_s)
