@@ -12,10 +12,13 @@ serve --store URL`` in front of a real Oxigraph server process, from the PyPI
 package ``oxigraph``) and "virtuoso" (the same in front of Virtuoso Open
 Source, Debian's ``virtuoso-opensource``), each store on loopback ports,
 filled by ``mxus load`` (``e2e_stores``: one abstraction for both engines).
-Stores are stopped with the fixture that started them: a runaway query the
-front abandoned may keep running in the store (Oxigraph's own ``--timeout-s``
-does not stop queries that name their dataset, as the front's all do), so
-the store of the time-limit test is that test's alone.
+The loaded stores of the ``servers`` and ``stores`` tests are given back at
+teardown and taken by the next such test (``SpareStores``: a server's start
+makes the contribution graphs those of its own instance folder); the others
+are stopped with the fixture that started them. A runaway query the front
+abandoned may keep running in the store (Oxigraph's own ``--timeout-s`` does
+not stop queries that name their dataset, as the front's all do), so the
+store of the time-limit test is that test's alone.
 
 The browser tests (modules driving Chromium: they check how pages render and
 behave, not what the store answers) run in the "embedded" mode only: every
