@@ -70,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
         sparql,
         responses,
         validation_service,
+        views,
         void,
     )
 
@@ -77,6 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.install(app)
     i18n.install(app)
     encoding.install(app)
+    views.install(app)
     for blueprint in (sparql, resources, pages, ontology_docs, void, validation_service, contributions, reconcile, nanopubs,
                       citations, search_service):
         app.register_blueprint(blueprint.bp)

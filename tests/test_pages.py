@@ -9,6 +9,7 @@ the pages use, so the tests follow the data rather than copy it.
 from __future__ import annotations
 
 import json
+import os
 import re
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, quote, urlsplit
@@ -194,6 +195,23 @@ def test_navigation_marks_the_current_page(page, path):
     current = [a.attrs["href"] for a in doc.find("nav").find_all("a") if a.attrs.get("aria-current") == "page"]
     expected = {"/": ["/"], "/claims": ["/claims"], "/timeline": ["/timeline"], "/query": ["/query"], "/ontology": ["/ontology"]}
     assert current == expected.get(path, [])
+
+
+def test_a_new_process_renders_from_the_compiled_templates_of_this_code_version(app_factory, client):
+    """The templates one app compiled are loaded by the next (they are kept on disk for other processes),
+    under the code's version only: a changed server never runs what an older one compiled."""
+    from server.web.responses import code_version
+
+    cache = client.application.jinja_env.bytecode_cache
+    first = client.get("/page/person/colin-powell").get_data()
+    kept = [name for name in os.listdir(cache.directory) if name.startswith(f"__mxus_{code_version()}_")]
+    assert kept
+    other = app_factory({"BASE_URI": "http://localhost/"})
+    try:
+        other.jinja_env.compile = None  # compiling here would fail: every template must come from the cache
+        assert other.test_client().get("/page/person/colin-powell").get_data() == first
+    finally:
+        other.extensions["mxus"].store.close()
 
 
 # ---------------------------------------------------------------- home
