@@ -397,7 +397,7 @@ BROWSERLESS_MODES = ("disk", "remote", "virtuoso")  # modes the browser tests sk
 def pytest_collection_modifyitems(config, items):
     """Deselect the browser tests in the modes of ``BROWSERLESS_MODES`` (a module that drives Chromium
     imports ``running_chromium``), and give each end-to-end test an xdist group: a mode's tests together,
-    so each mode's servers and store start in one of the two processes, and a test without a mode with
+    so each mode's servers and store start in one of the processes, and a test without a mode with
     the rest of its file."""
     kept, dropped, here = [], [], Path(__file__).resolve().parent
     for item in items:
