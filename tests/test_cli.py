@@ -246,6 +246,16 @@ def test_unreadable_file_makes_the_exit_code_2_even_after_violations(tmp_path):
     assert f"{BAD_ISSN}: does NOT conform" in run.stdout
 
 
+def test_a_reader_that_goes_away_stops_the_command_quietly():
+    """`mxus … | head`: once the pipe's reader has gone, the command stops without a traceback (exit 141)."""
+    command = subprocess.Popen([str(MXUS), "validate", "--format", "turtle", str(MISSING_ANCHOR)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    command.stdout.close()  # before it writes anything
+    _, errors = command.communicate(timeout=180)
+    assert b"Traceback" not in errors and b"BrokenPipeError" not in errors, errors.decode()
+    assert command.returncode == 141
+
+
 def test_instance_option_before_or_after_the_action(tmp_path):
     """`mxus tokens add --instance X` and `mxus tokens --instance X list` both use folder X."""
     mxus = Path(sys.executable).parent / "mxus"

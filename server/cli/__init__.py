@@ -7,6 +7,7 @@ One module per command (``validate``, ``anchor``, ``serve`` with ``load``,
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from server.cli import admin, anchor, serve, validate
@@ -19,7 +20,11 @@ def main(argv: list[str] | None = None) -> int:
         command.register(commands)
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)  # as given: `serve --workers` starts copies of it
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except BrokenPipeError:  # the reader went away (`mxus … | head`): stop quietly, as other commands do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+        return 141  # 128 + SIGPIPE, what a shell reports for a command its pipe's reader closed
 
 
 if __name__ == "__main__":
