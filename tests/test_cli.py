@@ -8,6 +8,7 @@ input is refused before any validation and is cheap to launch.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -248,10 +249,14 @@ def test_unreadable_file_makes_the_exit_code_2_even_after_violations(tmp_path):
 
 def test_a_reader_that_goes_away_stops_the_command_quietly():
     """`mxus … | head`: once the pipe's reader has gone, the command stops without a traceback (exit 141)."""
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}  # as most shells have it
     command = subprocess.Popen([str(MXUS), "validate", "--format", "turtle", str(MISSING_ANCHOR)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    command.stdout.close()  # before it writes anything
-    _, errors = command.communicate(timeout=180)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=buffered)
+    try:
+        command.stdout.close()  # before it writes anything
+        _, errors = command.communicate(timeout=180)
+    finally:
+        command.kill()
     assert b"Traceback" not in errors and b"BrokenPipeError" not in errors, errors.decode()
     assert command.returncode == 141
 

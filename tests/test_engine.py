@@ -115,6 +115,26 @@ def test_the_worker_that_just_answered_answers_next(pool):
     assert pool._idle.queue[-1] is first
 
 
+def test_a_closed_pool_refuses_queries_and_stops_those_waiting_for_a_worker(pool):
+    """Closing (the server shutting down): a query then is a 503 to retry, and one waiting for a worker
+    stops waiting rather than wait out its time for a worker that never comes back."""
+    from server.store.lanes import IdleWorkers
+
+    idle = IdleWorkers()  # no worker in it: a taker waits its whole time
+    taken: dict = {}
+    waiter = threading.Thread(target=lambda: taken.setdefault("worker", idle.take(False, 600)))
+    waiter.start()
+    _wait_until(lambda: waiter.is_alive())
+    idle.close()
+    waiter.join(60)
+    assert not waiter.is_alive() and taken == {"worker": None}
+
+    pool.close()
+    with pytest.raises(EngineBusy) as stopping:
+        pool.run(request(SIMPLE))
+    assert "shutting down" in str(stopping.value) and stopping.value.retry_after >= 1
+
+
 @pytest.fixture()
 def lanes():
     """One public worker, one reserved for the site; a public query waits at most 0.2 s for a worker."""

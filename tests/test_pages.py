@@ -9,7 +9,6 @@ the pages use, so the tests follow the data rather than copy it.
 from __future__ import annotations
 
 import json
-import os
 import re
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, quote, urlsplit
@@ -197,21 +196,27 @@ def test_navigation_marks_the_current_page(page, path):
     assert current == expected.get(path, [])
 
 
-def test_a_new_process_renders_from_the_compiled_templates_of_this_code_version(app_factory, client):
+def test_a_new_app_renders_from_the_compiled_templates_of_the_same_code_and_versions_only(app_factory, client, monkeypatch):
     """The templates one app compiled are loaded by the next (they are kept on disk for other processes),
-    under the code's version only: a changed server never runs what an older one compiled."""
-    from server.web.responses import code_version
+    and only under the same code and library versions: a changed server never runs what another compiled."""
+    from server.web import views
 
-    cache = client.application.jinja_env.bytecode_cache
     first = client.get("/page/person/colin-powell").get_data()
-    kept = [name for name in os.listdir(cache.directory) if name.startswith(f"__mxus_{code_version()}_")]
-    assert kept
-    other = app_factory({"BASE_URI": "http://localhost/"})
+    same = app_factory({"BASE_URI": "http://localhost/"})
+    monkeypatch.setattr(views, "code_version", lambda: "another-version")
+    changed = app_factory({"BASE_URI": "http://localhost/"})
     try:
-        other.jinja_env.compile = None  # compiling here would fail: every template must come from the cache
-        assert other.test_client().get("/page/person/colin-powell").get_data() == first
+        same.jinja_env.compile = None  # compiling here would fail: every template must come from the cache
+        assert same.test_client().get("/page/person/colin-powell").get_data() == first
+        compiled = []
+        compile_for_real = changed.jinja_env.compile
+        changed.jinja_env.compile = lambda *args, **kwargs: compiled.append(args[1]) or compile_for_real(*args, **kwargs)
+        assert changed.test_client().get("/page/person/colin-powell").get_data() == first
+        assert "resource.html" in compiled  # the other version's files were not used
     finally:
-        other.extensions["mxus"].store.close()
+        same.extensions["mxus"].store.close()
+        changed.extensions["mxus"].store.close()
+        changed.jinja_env.bytecode_cache.clear()  # only the other version's files (the pattern names them)
 
 
 # ---------------------------------------------------------------- home

@@ -280,10 +280,14 @@ class QueryPool:
         """A query's answer; or, for a ``("dump", ...)`` request, b"" once the worker wrote the file.
 
         ``public``: a query someone sent (the public lane), demoted after a second of CPU."""
-        if self._closed:  # no worker will come back: say so now rather than after the queue's wait
-            raise QueryFailed("the query workers have been stopped (the server is shutting down)")
         timeout = self._timeout if timeout is None else timeout
-        worker = self._take_public() if public else self._take_site()
+        worker = None if self._closed else self._take_public() if public else self._take_site()
+        if self._closed:  # no worker will come back: say so now rather than after the queue's wait
+            if worker is not None:
+                worker.kill()
+            stopping = EngineBusy("the server is shutting down: try again shortly")
+            stopping.retry_after = 1
+            raise stopping
         if worker is None:
             busy = EngineBusy("all query workers are busy; try again shortly")
             busy.retry_after = max(1, round(self._public_wait if public else self._timeout))
@@ -339,6 +343,7 @@ class QueryPool:
 
     def close(self) -> None:
         self._closed = True
+        self._idle.close()  # queries waiting for a worker stop waiting
         while (worker := self._idle.take_nowait()) is not None:
             worker.kill()
         self._zygote.close()

@@ -35,6 +35,13 @@ class IdleWorkers:
     def __init__(self):
         self._ready = threading.Condition()
         self._workers: list = []  # each with a ``lane``
+        self._closed = False
+
+    def close(self) -> None:
+        """No worker will be taken any more: whoever waits for one gets None at once."""
+        with self._ready:
+            self._closed = True
+            self._ready.notify_all()
 
     @property
     def queue(self) -> list:
@@ -56,6 +63,8 @@ class IdleWorkers:
         deadline = time.monotonic() + timeout
         with self._ready:
             while True:
+                if self._closed:
+                    return None
                 worker = self._pick(public)
                 if worker is not None:
                     self._workers.remove(worker)

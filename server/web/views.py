@@ -30,17 +30,44 @@ from server.web.responses import code_version
 SPARQL_PREFIXES = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
 
 
+class _BestEffortCache(FileSystemBytecodeCache):
+    """A cache that can only save time: a file it cannot read or write (a full disk, the folder cleaned
+    away meanwhile) means compiling, never a failed page."""
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def template_cache_pattern() -> str:
+    """Whatever changes what Jinja compiles names the files: this code (its settings: ``finalize``, the
+    extensions) and the versions of Jinja, MarkupSafe, Flask and Python."""
+    import importlib.metadata
+    import sys
+
+    versions = [importlib.metadata.version(name) for name in ("jinja2", "markupsafe", "flask")]
+    return f"__mxus_{code_version()}_{'_'.join(versions)}_py{sys.version_info[0]}.{sys.version_info[1]}_%s.cache"
+
+
 def install(app: Flask) -> None:
     """Templates compiled once per machine rather than once per process: every server process, front,
     restart and command would otherwise compile the ones it renders again (about 0.1 s of CPU each).
 
-    Jinja's own cache folder (in the temporary directory, created and checked to be this user's alone);
-    each file is named by the code's version (``code_version``), as what Jinja compiles depends on this
-    code's settings (``finalize``, extensions) as well as on the template. No such folder: no cache.
+    Jinja's own cache folder (in the temporary directory, created and checked to be this user's alone),
+    each file named by ``template_cache_pattern``. No such folder (none writable, or another user's in
+    its place): no cache, and each process compiles its own.
     """
     try:
-        cache = FileSystemBytecodeCache(pattern=f"__mxus_{code_version()}_%s.cache")
-    except RuntimeError:  # Jinja could not make a folder only this user can write
+        cache = _BestEffortCache(pattern=template_cache_pattern())
+    except (RuntimeError, OSError):
         return
     app.jinja_env.bytecode_cache = cache
 

@@ -6,7 +6,9 @@ client's query is answered by the worker of the oldest runaway, stopped to
 make room, and pages and /data are answered meanwhile by the site's own
 worker. Once the runaways are stopped at the time limit their
 clients are over budget (429 with Retry-After) while another client is
-answered. Every check is on ordering and outcome, never on durations.
+answered. Every check is on ordering and outcome, never on durations; the
+one duration that matters is the time limit, which must outlast the steps
+taken while a runaway still runs (about 2 s on a loaded machine; 5 s given).
 """
 
 from __future__ import annotations

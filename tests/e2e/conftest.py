@@ -326,18 +326,21 @@ class ServerControl:
         return group_alive(server)
 
     def close(self) -> None:
-        for server in self.started:
-            if server.process.poll() is None or group_alive(server):
-                stop_server(server)
-        if self.store is not None:
-            self.spares.give_back(self.store)  # unless the test stopped it
+        try:
+            for server in self.started:
+                if server.process.poll() is None or group_alive(server):
+                    stop_server(server)
+        finally:
+            if self.store is not None:
+                self.spares.give_back(self.store)  # unless the test stopped it
 
 
 class StoreControl:
     """Stores of one engine for one test: ``start(load=True, timeout_s=15)``, ``load(store, *args)``
     (`mxus load`, its output), ``stop(store)``. A loaded store is taken from ``SpareStores`` and given
-    back at teardown (its published graphs are only ever those ``mxus load`` put there); an empty one
-    is the test's own, stopped at teardown."""
+    back at teardown: it may hold the contribution graphs another test left, which the test's first
+    server start replaces with its instance folder's. An empty store, or one the test loads itself
+    (its published graphs may then be others), is the test's own, stopped at teardown."""
 
     def __init__(self, log_dir: Path, engine: str, spares: SpareStores):
         self.log_dir = log_dir
@@ -356,16 +359,21 @@ class StoreControl:
         return store
 
     def load(self, store: RunningStore, *extra: str) -> str:
+        if store in self.loaded:  # what it holds is now this test's: never given back
+            self.loaded.remove(store)
+            self.started.append(store)
         return load_store(store, *extra)
 
     def stop(self, store: RunningStore) -> None:
         stop_store(store)
 
     def close(self) -> None:
-        for store in self.started:
-            stop_store(store)
-        for store in self.loaded:
-            self.spares.give_back(store)
+        try:
+            for store in self.started:
+                stop_store(store)
+        finally:
+            for store in self.loaded:
+                self.spares.give_back(store)
 
 
 @pytest.fixture(params=ENGINES)

@@ -110,7 +110,7 @@ class SpareStores:
         idle = self._idle.get((engine, timeout_s), [])
         while idle:
             store = idle.pop()
-            if store.process.poll() is None:
+            if store.process.poll() is None and _answers_ask(store.url):
                 return store
             stop_store(store)
         return start_store(log_dir, timeout_s, True, engine)
@@ -125,6 +125,15 @@ class SpareStores:
         for idle in self._idle.values():
             while idle:
                 stop_store(idle.pop())
+
+
+def _answers_ask(url: str) -> bool:
+    request = urllib.request.Request(f"{url}?query=ASK%7B%7D", headers={"Accept": "application/sparql-results+json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as reply:
+            return reply.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
 
 
 def stop_store(store: RunningStore) -> None:
