@@ -257,7 +257,7 @@ class QueryPool:
             if self._long.shed_oldest():
                 return self._idle.take(True, max(deadline - time.monotonic(), REPLACEMENT_WAIT))
             worker = self._idle.take(True, min(SHED_CHECK, max(0.0, deadline - time.monotonic())))
-            if worker is not None or time.monotonic() >= deadline:
+            if worker is not None or self._closed or time.monotonic() >= deadline:
                 return worker
 
     def _take_site(self) -> _Worker | None:
