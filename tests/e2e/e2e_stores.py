@@ -251,16 +251,8 @@ def _virtuoso_process(folder: Path, timeout_s: float) -> tuple[subprocess.Popen,
     ini.write_text(virtuoso_ini(folder, sql_port, http_port, timeout_s))
     log = folder / "output.log"
     process = _spawn([binary, "+foreground", "+configfile", str(ini)], log, cwd=folder)
-    _wait(process, lambda: _sparql_answers(http_port), "virtuoso-t", log)
+    _wait(process, lambda: _answers_ask(f"http://127.0.0.1:{http_port}/sparql"), "virtuoso-t", log)
     return process, sql_port, http_port, log
-
-
-def _sparql_answers(http_port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/sparql?query=ASK%7B%7D", timeout=5) as reply:
-            return reply.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return False
 
 
 def _isql(sql_port: int, statement: str) -> None:
